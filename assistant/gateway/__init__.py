@@ -1,0 +1,1 @@
+"""The gateway: the network side of the assistant (FastAPI)."""

@@ -1,0 +1,44 @@
+"""The gateway app factory. Nothing is read or connected at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from assistant.dialogue import DialogueClient
+from assistant.gateway import text
+from assistant.gateway.errors import BodyLimit, install_error_handlers
+from assistant.logs import configure_logging
+from assistant.settings import Settings, load_settings
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, dialogue: DialogueClient | None = None
+) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = dialogue or DialogueClient(settings.url("rasa"), settings.dialogue.timeout_s)
+        app.state.dialogue = client
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    app = FastAPI(title="City voice assistant gateway", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.include_router(text.router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    return app

@@ -1,0 +1,77 @@
+"""`POST /v1/text`: one text turn through normalization and the dialogue engine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.contracts import BotReply, PipelineError, UserTurn
+from assistant.dialogue import DialogueClient
+from assistant.fallbacks import fallback_line
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+class TextRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=1, max_length=128)
+    text: str
+    lang: Literal["ru", "en"] | None = None
+    channel: Literal["kiosk", "phone", "speaker", "web"] = "web"
+
+
+class ReplyItem(BaseModel):
+    text: str
+
+
+class TextResponse(BaseModel):
+    session_id: str
+    replies: list[ReplyItem]
+    events: list[dict[str, Any]]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_dialogue(request: Request) -> DialogueClient:
+    client: DialogueClient = request.app.state.dialogue
+    return client
+
+
+def reply_body(reply: BotReply) -> TextResponse:
+    return TextResponse(
+        session_id=reply.session_id,
+        replies=[ReplyItem(text=m.text) for m in reply.messages],
+        events=[{"type": e.type, **e.data} for e in reply.events],
+    )
+
+
+@router.post("/v1/text", response_model=TextResponse)
+async def post_text(
+    body: TextRequest,
+    settings: Annotated[Settings, Depends(get_settings)],
+    dialogue: Annotated[DialogueClient, Depends(get_dialogue)],
+) -> TextResponse:
+    limit = settings.dialogue.max_text_chars
+    if len(body.text) > limit:
+        raise HTTPException(413, f"text is {len(body.text)} characters; the limit is {limit}")
+    lang = body.lang or settings.default_lang
+    turn = UserTurn(session_id=body.session_id, channel=body.channel, lang=lang, text=body.text)
+    try:
+        reply = await dialogue.send(turn)
+    except PipelineError as exc:
+        log.warning("turn failed for session %s: %s (%s)", body.session_id, exc.code, exc.message)
+        return TextResponse(
+            session_id=body.session_id,
+            replies=[ReplyItem(text=fallback_line(exc.code, lang))],
+            events=[{"type": "error", "code": exc.code}],
+        )
+    return reply_body(reply)

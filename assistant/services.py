@@ -1,0 +1,91 @@
+"""What `assistant up` runs: the four processes of the stack, their commands and health checks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.settings import ROOT, Settings
+
+NLU_DIR = ROOT / "nlu"
+RASA_VENV = ROOT / ".venv-rasa"
+RASA_MODEL = NLU_DIR / "models" / "city.tar.gz"
+LOG_DIR = ROOT / "var" / "log"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    command: tuple[str, ...]
+    health_url: str
+    url: str
+    cwd: Path = ROOT
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log_path(self) -> Path:
+        return LOG_DIR / f"{self.name}.log"
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def stack(settings: Settings) -> list[ServiceSpec]:
+    """The stack in start order. Each process talks to the others only over HTTP."""
+    python = sys.executable
+    host = settings.host
+    ports = settings.ports
+    city_env = {
+        "CITY_API_URL": settings.url("cityservices"),
+        "CITY_API_KEY": os.environ.get("CITY_API_KEY", settings.city.api_key),
+        "CITY_TIMEOUT_S": str(settings.city.timeout_s),
+        "KIOSK_LAT": str(settings.kiosk.lat),
+        "KIOSK_LON": str(settings.kiosk.lon),
+    }
+    if settings.city.db_url and "CITY_DB_URL" not in os.environ:
+        city_env["CITY_DB_URL"] = settings.city.db_url
+    return [
+        ServiceSpec(
+            name="cityservices",
+            command=(python, "-m", "cityservices", "serve", "--host", host,
+                     "--port", str(ports.cityservices)),
+            health_url=f"{settings.url('cityservices')}/healthz",
+            url=f"{settings.url('cityservices')}/docs",
+            env=city_env,
+        ),
+        ServiceSpec(
+            name="actions",
+            command=(python, "-m", "rasa_sdk", "--actions", "actions",
+                     "--port", str(ports.actions)),
+            health_url=f"{settings.url('actions')}/health",
+            url=f"{settings.url('actions')}/webhook",
+            env=city_env,
+        ),
+        ServiceSpec(
+            name="rasa",
+            command=(str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api",
+                     "--model", str(RASA_MODEL), "--interface", host,
+                     "--port", str(ports.rasa), "--credentials", "credentials.yml",
+                     "--endpoints", "endpoints.yml"),
+            health_url=f"{settings.url('rasa')}/status",
+            url=settings.url("rasa"),
+            cwd=NLU_DIR,
+            env={
+                "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
+                "PYTHONPATH": str(NLU_DIR),
+            },
+        ),
+        ServiceSpec(
+            name="gateway",
+            command=(python, "-m", "uvicorn", "assistant.gateway.app:create_app", "--factory",
+                     "--host", host, "--port", str(ports.gateway)),
+            health_url=f"{settings.url('gateway')}/healthz",
+            url=f"{settings.url('gateway')}/v1/text",
+        ),
+    ]

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine. Every step is idempotent: a second run takes seconds.
+#   ./manage.sh start   set everything up, start the stack, open a conversation
+#   ./manage.sh test    set everything up, then ruff, mypy and pytest over every layer
+#   ./manage.sh setup   only set up (Debian packages, uv, both environments, the Rasa model)
+set -euo pipefail
+cd "$(dirname "$0")"
+export RASA_TELEMETRY_ENABLED=false
+export PATH="$HOME/.local/bin:$PATH"
+APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 postgresql)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_debian_packages() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "Missing Debian packages. Install them with:"
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    return 1
+  fi
+}
+
+ensure_uv() {
+  command -v uv >/dev/null 2>&1 && return 0
+  say "installing uv"
+  if ! python3 -m pip --version >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip
+  fi
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --user uv
+}
+
+find_python310() {
+  uv python find 3.10 2>/dev/null && return 0
+  if command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then
+    echo "$(pyenv prefix 3.10 | head -n1)/bin/python"; return 0
+  fi
+  uv python install 3.10 >&2 && uv python find 3.10
+}
+
+ensure_rasa_env() {
+  local want have
+  want=$(sha256sum nlu/requirements.lock | cut -d' ' -f1)
+  have=$(cat .venv-rasa/.lock-sha256 2>/dev/null || true)
+  [ "$want" = "$have" ] && [ -x .venv-rasa/bin/rasa ] && return 0
+  say "creating the dialogue-engine environment (Python 3.10, Rasa 3.6)"
+  uv venv --quiet --allow-existing --python "$(find_python310)" .venv-rasa
+  uv pip sync --quiet --python .venv-rasa/bin/python nlu/requirements.lock
+  echo "$want" > .venv-rasa/.lock-sha256
+}
+
+setup() {
+  ensure_debian_packages
+  ensure_uv
+  say "main environment (uv sync)"
+  uv sync --frozen --quiet
+  ensure_rasa_env
+  .venv/bin/assistant train
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  start) setup; exec .venv/bin/assistant up --chat ;;
+  test)
+    setup
+    say "ruff"; .venv/bin/ruff check .
+    say "mypy"; .venv/bin/mypy
+    say "pytest"; exec .venv/bin/pytest "${@:2}"
+    ;;
+  *) echo "usage: ./manage.sh start|test|setup"; exit 2 ;;
+esac
