@@ -36,12 +36,22 @@ def base_env() -> dict[str, str]:
     return env
 
 
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings a child must share with its parent, as environment overrides."""
+    env = {f"ASSISTANT_PORTS__{name.upper()}": str(port)
+           for name, port in settings.ports.model_dump().items()}
+    env["ASSISTANT_HOST"] = settings.host
+    env["ASSISTANT_DEFAULT_LANG"] = settings.default_lang
+    return env
+
+
 def stack(settings: Settings) -> list[ServiceSpec]:
     """The stack in start order. Each process talks to the others only over HTTP."""
     python = sys.executable
     host = settings.host
     ports = settings.ports
-    city_env = {
+    shared = settings_env(settings)
+    city_env = shared | {
         "CITY_API_URL": settings.url("cityservices"),
         "CITY_API_KEY": os.environ.get("CITY_API_KEY", settings.city.api_key),
         "CITY_TIMEOUT_S": str(settings.city.timeout_s),
@@ -76,7 +86,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
             health_url=f"{settings.url('rasa')}/status",
             url=settings.url("rasa"),
             cwd=NLU_DIR,
-            env={
+            env=shared | {
                 "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
                 "PYTHONPATH": str(NLU_DIR),
             },
@@ -87,5 +97,6 @@ def stack(settings: Settings) -> list[ServiceSpec]:
                      "--host", host, "--port", str(ports.gateway)),
             health_url=f"{settings.url('gateway')}/healthz",
             url=f"{settings.url('gateway')}/v1/text",
+            env=shared,
         ),
     ]

@@ -69,9 +69,17 @@ async def post_text(
         reply = await dialogue.send(turn)
     except PipelineError as exc:
         log.warning("turn failed for session %s: %s (%s)", body.session_id, exc.code, exc.message)
-        return TextResponse(
-            session_id=body.session_id,
-            replies=[ReplyItem(text=fallback_line(exc.code, lang))],
-            events=[{"type": "error", "code": exc.code}],
-        )
+        return fallback_body(body.session_id, exc.code, lang)
+    except Exception:
+        log.exception("unexpected failure in a text turn for session %s", body.session_id)
+        return fallback_body(body.session_id, "internal", lang)
     return reply_body(reply)
+
+
+def fallback_body(session_id: str, code: str, lang: str) -> TextResponse:
+    """The caller always hears something useful, never a stack trace."""
+    return TextResponse(
+        session_id=session_id,
+        replies=[ReplyItem(text=fallback_line(code, lang))],
+        events=[{"type": "error", "code": code}],
+    )
