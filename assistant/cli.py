@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from assistant import voice_cli
 from assistant.settings import Settings, load_settings
 
 app = typer.Typer(help="Offline voice assistant for city services.", no_args_is_help=True)
 console = Console()
+voice_cli.register(app)
 
 
 @app.command()

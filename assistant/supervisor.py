@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -64,6 +65,7 @@ class Supervisor:
         self.specs = specs
         self.console = console or Console()
         self.children: list[Child] = []
+        self.stopping = threading.Event()
 
     def start(self) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -101,15 +103,15 @@ class Supervisor:
         return next((child for child in self.children if child.dead()), None)
 
     def watch(self, poll_s: float = 0.5) -> None:
-        """Block until a child dies; then raise ServiceDied."""
-        while True:
+        """Block until a child dies (raise ServiceDied) or stop() begins (return)."""
+        while not self.stopping.wait(poll_s):
             child = self.first_dead()
             if child is not None:
                 raise child.died()
-            time.sleep(poll_s)
 
     def stop(self, grace_s: float = 10.0) -> None:
         """SIGTERM every process group, then SIGKILL what is left after the grace period."""
+        self.stopping.set()
         for child in reversed(self.children):
             _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + grace_s

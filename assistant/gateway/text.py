@@ -30,10 +30,22 @@ class ReplyItem(BaseModel):
     text: str
 
 
+class EntityItem(BaseModel):
+    entity: str
+    value: str
+
+
+class NluResult(BaseModel):
+    intent: str = ""
+    confidence: float = 0.0
+    entities: list[EntityItem] = Field(default_factory=list)
+
+
 class TextResponse(BaseModel):
     session_id: str
     replies: list[ReplyItem]
     events: list[dict[str, Any]]
+    nlu: NluResult = Field(default_factory=NluResult)
 
 
 def get_settings(request: Request) -> Settings:
@@ -46,12 +58,28 @@ def get_dialogue(request: Request) -> DialogueClient:
     return client
 
 
-def reply_body(reply: BotReply) -> TextResponse:
-    return TextResponse(
-        session_id=reply.session_id,
-        replies=[ReplyItem(text=m.text) for m in reply.messages],
-        events=[{"type": e.type, **e.data} for e in reply.events],
+def nlu_result(data: dict[str, Any]) -> NluResult:
+    entities = data.get("entities")
+    return NluResult(
+        intent=str(data.get("intent") or ""),
+        confidence=float(data.get("confidence") or 0.0),
+        entities=[EntityItem(entity=str(e.get("entity")), value=str(e.get("value")))
+                  for e in (entities if isinstance(entities, list) else [])
+                  if isinstance(e, dict)],
     )
+
+
+def reply_body(reply: BotReply) -> TextResponse:
+    """Rasa's `nlu` event (the interpretation of the turn) becomes the `nlu` field."""
+    nlu = NluResult()
+    events: list[dict[str, Any]] = []
+    for event in reply.events:
+        if event.type == "nlu":
+            nlu = nlu_result(event.data)
+        else:
+            events.append({"type": event.type, **event.data})
+    replies = [ReplyItem(text=m.text) for m in reply.messages]
+    return TextResponse(session_id=reply.session_id, replies=replies, events=events, nlu=nlu)
 
 
 @router.post("/v1/text", response_model=TextResponse)

@@ -60,8 +60,8 @@ def test_starts_waits_and_stops_every_process_group() -> None:
 
 
 def test_a_dying_child_is_named_with_its_last_log_lines() -> None:
-    crash = ServiceSpec(name="crasher",
-                        command=(sys.executable, "-c", "print('boom: port taken'); raise SystemExit(3)"),
+    script = "print('boom: port taken'); raise SystemExit(3)"
+    crash = ServiceSpec(name="crasher", command=(sys.executable, "-c", script),
                         health_url="http://127.0.0.1:9/healthz", url="")
     supervisor = Supervisor([server_spec("fine", free_port()), crash])
     supervisor.start()

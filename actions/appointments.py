@@ -1,0 +1,215 @@
+"""list / cancel / reschedule the identified patient's real appointments."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.base import intent_name, turn_channel
+from actions.booking_steps import NO, YES, fetch_slots
+from actions.city_client import Appointment, Conflict
+from actions.health_text import specialty_name, when_text
+from actions.messages import say
+from actions.parsing import parse_date, parse_time
+from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
+from actions.tasks import TaskContext, ask, done, task
+
+logger = logging.getLogger(__name__)
+
+
+async def _identity(ctx: TaskContext) -> tuple[str | None, list[EventType]]:
+    """The patient token, asking for policy and birth date (over several turns) when needed."""
+    token = ctx.tracker.get_slot("patient_token") or ctx.data.get("token")
+    if token:
+        return str(token), []
+    stage, answer = ctx.data.get("stage"), ctx.answer
+    if stage == "policy" and answer is not None:
+        policy = policy_from(answer)
+        if not policy:
+            return None, ask(ctx, "policy", "ask_policy", "policy_format", "policy_number",
+                             failed=True)
+        ctx.data.update(policy=policy, stage="birth")
+        ctx.fails = 0
+        read_back_policy(ctx.reply, policy, turn_channel(ctx.tracker))
+        return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date")
+    if stage == "birth" and answer is not None:
+        return await _birth(ctx, answer)
+    ctx.data["stage"] = "policy"
+    return None, ask(ctx, "policy", "ask_policy", "policy_format", "policy_number")
+
+
+async def _birth(ctx: TaskContext, answer: str) -> tuple[str | None, list[EventType]]:
+    fixed = corrected_policy(answer, ctx.data.get("policy"))
+    if fixed:
+        ctx.data["policy"] = fixed
+        read_back_policy(ctx.reply, fixed, turn_channel(ctx.tracker))
+        return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date")
+    birth = birth_from(answer, ctx.lang)
+    if not birth:
+        return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date", failed=True)
+    result = await identify(ctx.client, ctx.reply, str(ctx.data["policy"]), birth)
+    ctx.data.pop("policy", None)
+    if result.identity is None:
+        ctx.data["stage"] = "policy"
+        return None, [*result.events, *ask(ctx, "policy", "ask_policy", "policy_format",
+                                           "policy_number", failed=True)]
+    ctx.data.update(token=result.identity.token, stage="done")
+    ctx.answer = None  # the answer was the birth date; the task starts fresh
+    return result.identity.token, result.events
+
+
+def _item(ctx: TaskContext, n: int, appt: Appointment) -> str:
+    return say("appointment_item", ctx.lang, n=n, specialty=specialty_name(appt.service_type,
+               ctx.lang), when=when_text(appt.start, ctx.lang))
+
+
+@task("list_appointments")
+async def list_appointments(ctx: TaskContext) -> list[EventType]:
+    token, events = await _identity(ctx)
+    if token is None:
+        return events
+    appts = await ctx.client.appointments(token)
+    if not appts:
+        ctx.reply.say("no_appointments")
+    else:
+        items = "; ".join(_item(ctx, i + 1, a) for i, a in enumerate(appts))
+        ctx.reply.say("appointments", items=items)
+    return [*events, *done(ctx)]
+
+
+async def _pick(ctx: TaskContext, token: str) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """The appointment to work on: the only one, or the one the user names by number."""
+    if ctx.data.get("appointment"):
+        return ctx.data["appointment"], []
+    appts = await ctx.client.appointments(token)
+    if not appts:
+        ctx.reply.say("no_appointments")
+        return None, done(ctx)
+    if len(appts) == 1:
+        return appts[0].model_dump(by_alias=True), []
+    if ctx.data.get("stage_pick") and ctx.answer is not None:
+        digits = [int(w) for w in ctx.answer.split() if w.isdigit()]
+        if digits and 1 <= digits[0] <= len(appts):
+            ctx.answer = None
+            return appts[digits[0] - 1].model_dump(by_alias=True), []
+    ctx.data["stage_pick"] = True
+    items = "; ".join(_item(ctx, i + 1, a) for i, a in enumerate(appts))
+    ctx.reply.say("which_appointment", items=items)
+    ctx.reply.expect("slot_choice", [str(i + 1) for i in range(len(appts))])
+    return None, [SlotSet("pending", {"task": ctx.task, "kind": "ask", "need": "pick",
+                                      "data": ctx.data, "fails": ctx.fails})]
+
+
+def _yes_no(ctx: TaskContext) -> bool | None:
+    text = (ctx.answer or "").strip()
+    if intent_name(ctx.tracker) == "affirm" or YES.match(text):
+        return True
+    if intent_name(ctx.tracker) == "deny" or NO.match(text):
+        return False
+    return None
+
+
+def _confirm(ctx: TaskContext, key: str, **params: Any) -> list[EventType]:
+    ctx.data["stage_confirm"] = True
+    ctx.reply.say(key, **params)
+    ctx.reply.expect("yes_no", ["да", "нет"] if ctx.lang == "ru" else ["yes", "no"])
+    return [SlotSet("pending", {"task": ctx.task, "kind": "confirm", "data": ctx.data})]
+
+
+@task("cancel_appointment")
+async def cancel(ctx: TaskContext) -> list[EventType]:
+    token, events = await _identity(ctx)
+    if token is None:
+        return events
+    appt, more = await _pick(ctx, token)
+    if appt is None:
+        return [*events, *more]
+    ctx.data["appointment"] = appt
+    what = {"specialty": specialty_name(appt.get("serviceType"), ctx.lang),
+            "when": when_text(str(appt["start"]), ctx.lang)}
+    answer = _yes_no(ctx) if ctx.data.get("stage_confirm") and ctx.answer else None
+    if answer is None:
+        return [*events, *_confirm(ctx, "confirm_cancel", **what)]
+    if answer:
+        await ctx.client.cancel(token, appt["id"])
+        logger.info("appointment %s cancelled", appt.get("reference"))
+        ctx.reply.say("cancelled", **what)
+    else:
+        ctx.reply.say("not_cancelled")
+    return [*events, *done(ctx)]
+
+
+@task("reschedule_appointment")
+async def reschedule(ctx: TaskContext) -> list[EventType]:
+    token, events = await _identity(ctx)
+    if token is None:
+        return events
+    appt, more = await _pick(ctx, token)
+    if appt is None:
+        return [*events, *more]
+    ctx.data["appointment"] = appt
+    return [*events, *await _reschedule_steps(ctx, token, appt)]
+
+
+async def _reschedule_steps(ctx: TaskContext, token: str, appt: dict[str, Any]) -> list[
+    EventType
+]:
+    specialty = str(appt.get("serviceType") or "")
+    if ctx.data.get("stage_confirm") and ctx.answer is not None:
+        answer = _yes_no(ctx)
+        if answer is True:
+            return await _do_reschedule(ctx, token, appt, specialty)
+        if answer is False:
+            ctx.reply.say("not_rescheduled")
+            return done(ctx)
+    if ctx.data.get("offered") and ctx.answer is not None:
+        chosen = _choose(ctx.answer, ctx.data["offered"])
+        if chosen is not None:
+            ctx.data["chosen"] = chosen
+            return _confirm(ctx, "readback", specialty=specialty_name(specialty, ctx.lang),
+                            when=when_text(str(chosen["start"]), ctx.lang), clinic="", doctor="")
+    wanted = parse_date(ctx.answer or ctx.text, ctx.lang)
+    if wanted is None:
+        return ask(ctx, "date", "ask_date", "date_format", "date",
+                   failed=bool(ctx.data.get("asked_date") and ctx.answer))
+    offered = await fetch_slots(ctx.client, specialty, wanted.isoformat())
+    if not offered:
+        ctx.reply.say("no_slots")
+        return ask(ctx, "date", "ask_date", "date_format", "date")
+    ctx.data["offered"] = offered
+    items = ", ".join(say("slot_item", ctx.lang, n=i + 1, when=when_text(str(s["start"]),
+                      ctx.lang)) for i, s in enumerate(offered))
+    ctx.reply.say("offer_slots", specialty=specialty_name(specialty, ctx.lang), items=items)
+    ctx.reply.expect("slot_choice")
+    return [SlotSet("pending", {"task": ctx.task, "kind": "ask", "need": "choice",
+                                "data": ctx.data})]
+
+
+def _choose(answer: str, offered: list[dict[str, Any]]) -> dict[str, Any] | None:
+    wanted = parse_time(answer)
+    for slot in offered:
+        start = str(slot["start"])
+        if wanted and start[11:16] == str(wanted):
+            return slot
+    numbers = [int(w) for w in answer.split() if w.isdigit()]
+    if len(numbers) == 1 and 1 <= numbers[0] <= len(offered):
+        return offered[numbers[0] - 1]
+    return None
+
+
+async def _do_reschedule(
+    ctx: TaskContext, token: str, appt: dict[str, Any], specialty: str
+) -> list[EventType]:
+    try:
+        new = await ctx.client.reschedule(token, appt["id"], ctx.data["chosen"]["id"])
+    except Conflict as conflict:
+        ctx.reply.say("slot_taken")
+        ctx.data["offered"] = [s.model_dump() for s in conflict.alternatives][:3]
+        ctx.data.pop("stage_confirm", None)
+        ctx.answer = None
+        return ask(ctx, "choice", "choice_format", "choice_format", "slot_choice")
+    ctx.reply.say("rescheduled", specialty=specialty_name(specialty, ctx.lang),
+                  when=when_text(new.start, ctx.lang), reference=new.reference)
+    return done(ctx)

@@ -1,0 +1,322 @@
+"""Typed HTTP client of the city back-ends (docs/city-api.md). The only way actions reach the city."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+logger = logging.getLogger(__name__)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Clinic(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+    district: str = ""
+    address: str = ""
+
+
+class Practitioner(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+
+
+class Slot(_Model):
+    id: str | int
+    status: str = "free"
+    start: str
+    end: str = ""
+    specialty: str = ""
+    clinic: Clinic | None = None
+    practitioner: Practitioner | None = None
+
+
+class Appointment(_Model):
+    id: str | int
+    reference: str = ""
+    status: str = "booked"
+    start: str
+    end: str = ""
+    service_type: str = Field(default="", alias="serviceType")
+    clinic: Clinic | None = None
+
+
+class Patient(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+    district: str = ""
+
+
+class Identity(_Model):
+    token: str
+    expires_at: str = ""
+    patient: Patient
+
+
+class TroikaTrip(_Model):
+    at: str = ""
+    route: str | None = None
+    fare_rub: float = 0.0
+
+
+class TroikaCard(_Model):
+    number: str
+    balance_rub: float
+    last_topup_at: str | None = None
+    trips: list[TroikaTrip] = []
+
+
+class KindergartenApplication(_Model):
+    number: str
+    status: str
+    position: int | None = None
+    total: int | None = None
+    kindergartens: list[str] = []
+    updated_at: str = ""
+
+
+class RouteRef(_Model):
+    route: str
+    route_type: str = "bus"
+
+
+class Stop(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    routes: list[RouteRef] = []
+
+
+class Arrival(_Model):
+    route: str
+    route_type: str = "bus"
+    headsign: str = ""
+    arrival_time: str = ""
+    minutes: int = 0
+
+
+class Road(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+    level: int = 0
+    at: str = ""
+
+
+class Hotspot(_Model):
+    id: str | int
+    name_ru: str = ""
+    name_en: str = ""
+    ssid: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    distance_m: float = 0.0
+
+
+class ServiceRequest(_Model):
+    service_request_id: str | int
+    status: str = "open"
+    status_notes: str | None = None
+    service_name: str | None = None
+    address: str | None = None
+    requested_datetime: str | None = None
+    updated_datetime: str | None = None
+
+
+class CityError(Exception):
+    """Base of the client's errors; `code` is the back-end's stable error code."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class NotFound(CityError):
+    """404: the number, card or appointment is unknown."""
+
+
+class InvalidInput(CityError):
+    """422: malformed number or date."""
+
+
+class Unavailable(CityError):
+    """The back-end is down, slow (timeout) or answered 5xx."""
+
+
+class RateLimited(CityError):
+    """429."""
+
+
+class Conflict(CityError):
+    """409, e.g. slot-taken; `alternatives` are free slots offered instead."""
+
+    def __init__(self, code: str, message: str = "", alternatives: list[Slot] | None = None):
+        super().__init__(code, message)
+        self.alternatives = alternatives or []
+
+
+class CityClient:
+    """One client for all city services. Timeout, base URL and key come from the environment."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = (base_url or os.environ.get("CITY_API_URL", "http://127.0.0.1:8000"))
+        self.api_key = api_key or os.environ.get("CITY_API_KEY", "demo-city-key")
+        self.timeout_s = timeout_s or float(os.environ.get("CITY_TIMEOUT_S", "3"))
+        self._transport = transport
+
+    async def _request(
+        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
+    ) -> Any:
+        headers = {"X-API-Key": self.api_key}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            async with httpx.AsyncClient(
+                base_url=self.base_url, timeout=self.timeout_s, transport=self._transport
+            ) as http:
+                response = await http.request(method, path, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            logger.warning("city %s %s timed out", method, path.split("/")[1:3])
+            raise Unavailable("timeout", str(exc)) from exc
+        except httpx.HTTPError as exc:
+            logger.warning("city %s unreachable: %s", method, type(exc).__name__)
+            raise Unavailable("unreachable", str(exc)) from exc
+        return self._check(response)
+
+    @staticmethod
+    def _check(response: httpx.Response) -> Any:
+        if response.status_code < 400:
+            return response.json() if response.content else None
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        code = str(error.get("code", response.status_code))
+        message = str(error.get("message", ""))
+        status = response.status_code
+        if status == 404:
+            raise NotFound(code, message)
+        if status == 409:
+            alts = [Slot.model_validate(s) for s in error.get("alternatives", []) or []]
+            raise Conflict(code, message, alts)
+        if status == 422 or status == 400:
+            raise InvalidInput(code, message)
+        if status == 429:
+            raise RateLimited(code, message)
+        if status in (401, 403):
+            raise InvalidInput(code, message)
+        raise Unavailable(code, message)
+
+    # health
+    async def identify(self, policy_number: str, birth_date: str) -> Identity:
+        body = {"policy_number": policy_number, "birth_date": birth_date}
+        data = await self._request("POST", "/health/v1/patients/identify", json=body)
+        return Identity.model_validate(data)
+
+    async def slots(
+        self, specialty: str, date_from: str, date_to: str, limit: int = 10,
+        district: str | None = None,
+    ) -> list[Slot]:
+        params: dict[str, Any] = {
+            "specialty": specialty, "date_from": date_from, "date_to": date_to, "limit": limit,
+        }
+        if district:
+            params["district"] = district
+        data = await self._request("GET", "/health/v1/slots", params=params)
+        return [Slot.model_validate(s) for s in data.get("slots", [])]
+
+    async def book(self, token: str, slot_id: str | int) -> Appointment:
+        data = await self._request(
+            "POST", "/health/v1/appointments", token=token, json={"slot_id": slot_id}
+        )
+        return Appointment.model_validate(data)
+
+    async def appointments(self, token: str) -> list[Appointment]:
+        data = await self._request("GET", "/health/v1/appointments", token=token)
+        return [Appointment.model_validate(a) for a in data.get("appointments", [])]
+
+    async def cancel(self, token: str, appointment_id: str | int) -> Appointment:
+        data = await self._request(
+            "DELETE", f"/health/v1/appointments/{appointment_id}", token=token
+        )
+        return Appointment.model_validate(data)
+
+    async def reschedule(
+        self, token: str, appointment_id: str | int, slot_id: str | int
+    ) -> Appointment:
+        data = await self._request(
+            "POST", f"/health/v1/appointments/{appointment_id}/reschedule", token=token,
+            json={"slot_id": slot_id},
+        )
+        return Appointment.model_validate(data)
+
+    # other services
+    async def kindergarten(self, number: str) -> KindergartenApplication:
+        data = await self._request("GET", f"/kindergarten/v1/applications/{number}")
+        return KindergartenApplication.model_validate(data)
+
+    async def troika(self, number: str) -> TroikaCard:
+        data = await self._request("GET", f"/troika/v1/cards/{number}")
+        return TroikaCard.model_validate(data)
+
+    async def find_stops(self, query: str) -> list[Stop]:
+        data = await self._request("GET", "/transit/v1/stops", params={"q": query})
+        return [Stop.model_validate(s) for s in data.get("stops", [])]
+
+    async def arrivals(
+        self, stop_id: str | int, route: str | None = None, limit: int = 3
+    ) -> list[Arrival]:
+        params: dict[str, Any] = {"limit": limit}
+        if route:
+            params["route"] = route
+        data = await self._request("GET", f"/transit/v1/stops/{stop_id}/arrivals", params=params)
+        return [Arrival.model_validate(a) for a in data.get("arrivals", [])]
+
+    async def roads(self, query: str | None = None) -> list[Road]:
+        params = {"q": query} if query else {}
+        data = await self._request("GET", "/traffic/v1/roads", params=params)
+        return [Road.model_validate(r) for r in data.get("roads", [])]
+
+    async def hotspots(self, lat: float, lon: float, limit: int = 3) -> list[Hotspot]:
+        params = {"lat": lat, "lon": lon, "limit": limit}
+        data = await self._request("GET", "/wifi/v1/hotspots/nearest", params=params)
+        return [Hotspot.model_validate(h) for h in data.get("hotspots", [])]
+
+    async def report(
+        self, service_code: str, description: str, address: str | None = None,
+        lat: float | None = None, lon: float | None = None,
+    ) -> str:
+        body: dict[str, Any] = {"service_code": service_code, "description": description}
+        if address:
+            body["address_string"] = address
+        if lat is not None and lon is not None:
+            body["lat"], body["long"] = lat, lon
+        data = await self._request("POST", "/open311/v2/requests.json", json=body)
+        return str(data[0]["service_request_id"])
+
+    async def request_status(self, request_id: str) -> ServiceRequest:
+        data = await self._request("GET", f"/open311/v2/requests/{request_id}.json")
+        return ServiceRequest.model_validate(data[0])
+
+    async def services(self) -> list[dict[str, Any]]:
+        data = await self._request("GET", "/open311/v2/services.json")
+        return list(data)

@@ -1,0 +1,19 @@
+"""Parsing of Vosk-style text: numbers, dates, times, specialties. Pure functions."""
+
+from __future__ import annotations
+
+from actions.parsing.dates import parse_birth_date, parse_date
+from actions.parsing.normalize import normalize
+from actions.parsing.numbers import digits_only
+from actions.parsing.specialty import canonical_specialty
+from actions.parsing.times import ClockTime, parse_time
+
+__all__ = [
+    "ClockTime",
+    "canonical_specialty",
+    "digits_only",
+    "normalize",
+    "parse_birth_date",
+    "parse_date",
+    "parse_time",
+]

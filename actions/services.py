@@ -1,0 +1,193 @@
+"""Tasks without a patient: Troika, kindergarten, transit, traffic, Wi-Fi, Open311."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+from rasa_sdk.events import EventType
+
+from actions.base import entity, mask_digits, spoken_digits
+from actions.city_client import NotFound
+from actions.messages import say
+from actions.parsing import digits_only
+from actions.tasks import TaskContext, ask, done, task
+
+logger = logging.getLogger(__name__)
+
+
+def _digits_answer(ctx: TaskContext, length: range) -> tuple[str | None, bool]:
+    """(number, failed): the digits of the answer when their count fits `length`."""
+    digits = digits_only(ctx.text)
+    if len(digits) in length:
+        return digits, False
+    return None, ctx.answer is not None
+
+
+@task("troika_balance")
+async def troika(ctx: TaskContext) -> list[EventType]:
+    number, failed = _digits_answer(ctx, range(10, 11))
+    number = number or ctx.data.get("card")
+    if not number:
+        return ask(ctx, "card_number", "ask_card", "card_format", "card_number", failed=failed)
+    ctx.data["card"] = number
+    try:
+        card = await ctx.client.troika(number)
+    except NotFound:
+        ctx.reply.say("troika_unknown", card=spoken_digits(number))
+        return done(ctx)
+    logger.info("troika balance for card %s", mask_digits(number))
+    balance = f"{card.balance_rub:g}"
+    ctx.reply.say("troika_balance", card=spoken_digits(number), balance=balance)
+    return done(ctx)
+
+
+@task("kindergarten_queue_status")
+async def kindergarten(ctx: TaskContext) -> list[EventType]:
+    number, failed = _digits_answer(ctx, range(5, 11))
+    number = number or ctx.data.get("application")
+    if not number:
+        return ask(
+            ctx, "application", "ask_application", "application_format", "application_number",
+            failed=failed,
+        )
+    ctx.data["application"] = number
+    try:
+        app = await ctx.client.kindergarten(number)
+    except NotFound:
+        ctx.reply.say("kg_unknown", number=spoken_digits(number))
+        return done(ctx)
+    gardens = ", ".join(app.kindergartens) or "-"
+    if app.status == "in_queue" and app.position is not None:
+        ctx.reply.say(
+            "kg_in_queue", number=spoken_digits(number), position=app.position,
+            total=app.total or "?", gardens=gardens,
+        )
+    else:
+        ctx.reply.say("kg_status", number=spoken_digits(number), status=app.status,
+                      gardens=gardens)
+    return done(ctx)
+
+
+_ROUTE = re.compile(r"\b(?:автобус\w*|трамва\w*|маршрут\w*|bus|tram|route|номер)\s+(\d{1,3})\b")
+_STOP_NOISE = re.compile(
+    r"\b(когда|придет|придёт|будет|ближайш\w*|следующ\w*|автобус\w*|трамва\w*|на|до|у|от|в|"
+    r"остановк\w*|через|сколько|транспорт|прибыти\w*|расписани\w*|when|is|the|next|bus|buses|"
+    r"tram|at|to|does|come|stop|arrivals?|from|how|long|until|will|time|\d+)\b"
+)
+
+
+def _route(ctx: TaskContext) -> str | None:
+    route = entity(ctx.tracker, "route") if ctx.answer is None else None
+    match = _ROUTE.search(ctx.text)
+    return route if route and route.isdigit() else (match.group(1) if match else None)
+
+
+def _stop_query(ctx: TaskContext) -> str | None:
+    stop = entity(ctx.tracker, "stop") if ctx.answer is None else None
+    if stop:
+        return stop
+    rest = " ".join(_STOP_NOISE.sub(" ", ctx.text).split())
+    return rest if len(rest) >= 4 else None
+
+
+@task("transport_arrivals")
+async def transit(ctx: TaskContext) -> list[EventType]:
+    ctx.data["route"] = _route(ctx) or ctx.data.get("route")
+    query = _stop_query(ctx) or ctx.data.get("stop")
+    if not query:
+        return ask(ctx, "stop", "ask_stop", "ask_stop", "stop", failed=ctx.answer is not None)
+    stops = await ctx.client.find_stops(query)
+    if not stops:
+        ctx.reply.say("stop_unknown", stop=query)
+        return ask(ctx, "stop", "ask_stop", "ask_stop", "stop", failed=True)
+    stop = stops[0]
+    name = stop.name_ru if ctx.lang == "ru" else stop.name_en
+    arrivals = await ctx.client.arrivals(stop.id, route=ctx.data.get("route"), limit=3)
+    if not arrivals:
+        ctx.reply.say("no_arrivals", stop=name)
+        return done(ctx)
+    items = "; ".join(
+        _arrival_text(ctx, a.route_type, a.route, a.minutes) for a in arrivals
+    )
+    ctx.reply.say("arrivals", stop=name, items=items)
+    return done(ctx)
+
+
+def _arrival_text(ctx: TaskContext, kind: str, route: str, minutes: int) -> str:
+    kind_word = say("tram" if kind == "tram" else "bus", ctx.lang)
+    return say("arrival_item", ctx.lang, kind=kind_word, route=route, minutes=minutes)
+
+
+_ROAD_NOISE = re.compile(
+    r"\b(какие|какая|как|есть|ли|пробк\w*|на|сейчас|дорог\w*|загруженность|ситуация|баллов|"
+    r"сколько|свободн\w*|traffic|jams?|on|the|how|is|there|a|busy|now|level|congested|road|"
+    r"situation|please)\b"
+)
+
+
+@task("traffic_status")
+async def traffic(ctx: TaskContext) -> list[EventType]:
+    road_q = entity(ctx.tracker, "road") or " ".join(_ROAD_NOISE.sub(" ", ctx.text).split())
+    roads = await ctx.client.roads(road_q if len(road_q) >= 3 else None)
+    if not roads and road_q:
+        ctx.reply.say("road_unknown", road=road_q)
+        return done(ctx)
+    if road_q and len(road_q) >= 3:
+        road = roads[0]
+        ctx.reply.say("traffic_road", road=_name(ctx, road.name_ru, road.name_en),
+                      level=road.level)
+    else:
+        worst = sorted(roads, key=lambda r: -r.level)[:3]
+        items = ", ".join(f"{_name(ctx, r.name_ru, r.name_en)} {r.level}" for r in worst)
+        ctx.reply.say("traffic_city", items=items)
+    return done(ctx)
+
+
+def _name(ctx: TaskContext, ru: str, en: str) -> str:
+    return (ru if ctx.lang == "ru" else en) or ru or en
+
+
+@task("wifi_nearby")
+async def wifi(ctx: TaskContext) -> list[EventType]:
+    lat = float(os.environ.get("KIOSK_LAT", "55.7655"))
+    lon = float(os.environ.get("KIOSK_LON", "37.6050"))
+    place = entity(ctx.tracker, "place")
+    if place:
+        try:
+            stops = await ctx.client.find_stops(place)
+        except NotFound:
+            stops = []
+        if stops:
+            lat, lon = stops[0].lat, stops[0].lon
+    spots = await ctx.client.hotspots(lat, lon, limit=1)
+    if not spots:
+        ctx.reply.say("no_wifi")
+        return done(ctx)
+    spot = spots[0]
+    ctx.reply.say("wifi", name=_name(ctx, spot.name_ru, spot.name_en), ssid=spot.ssid,
+                  distance=round(spot.distance_m))
+    return done(ctx)
+
+
+@task("request_status")
+async def request_status(ctx: TaskContext) -> list[EventType]:
+    number, failed = _digits_answer(ctx, range(1, 13))
+    number = number or ctx.data.get("request_id")
+    if not number:
+        return ask(ctx, "request_id", "ask_request_id", "request_id_format", "request_id",
+                   failed=failed)
+    try:
+        req = await ctx.client.request_status(number)
+    except NotFound:
+        ctx.reply.say("request_unknown", number=number)
+        return done(ctx)
+    status = _status_word(ctx, req.status)
+    ctx.reply.say("request_status", number=number, service=req.service_name or "-",
+                  status=status, notes=req.status_notes or "")
+    return done(ctx)
+
+
+def _status_word(ctx: TaskContext, status: str) -> str:
+    return say("status_closed" if status == "closed" else "status_open", ctx.lang)

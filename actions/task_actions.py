@@ -1,0 +1,174 @@
+"""Rasa actions of the small tasks, and the routing of inform / yes / no to a pending question."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import appointments, open311, services  # noqa: F401  (registers the tasks)
+from actions.base import CityAction, Reply, service_error, turn_lang
+from actions.city_client import CityError, RateLimited, Unavailable
+from actions.dialogue import followup_for
+from actions.tasks import make_context, pending, run_task
+
+logger = logging.getLogger(__name__)
+
+SERVICE_OF_TASK = {
+    "troika_balance": "troika", "kindergarten_queue_status": "kindergarten",
+    "transport_arrivals": "transit", "traffic_status": "traffic", "wifi_nearby": "wifi",
+    "report_problem": "open311", "request_status": "open311", "list_appointments": "health",
+    "cancel_appointment": "health", "reschedule_appointment": "health",
+}
+
+
+async def guarded_task(
+    name: str, reply: Reply, tracker: Tracker, client: Any, answer: str | None = None,
+    state: dict[str, Any] | None = None,
+) -> list[EventType]:
+    """Run a task; a slow or failed back-end gets an apology and a retry/operator choice."""
+    ctx = make_context(name, reply, tracker, client, answer=answer, state=state)
+    try:
+        events = await run_task(ctx)
+    except (Unavailable, RateLimited) as error:
+        kept = {**(state or {}), "data": ctx.data}
+        retry = {"task": name, "answer": answer, "state": kept}
+        events = service_error(reply, error, SERVICE_OF_TASK.get(name, "health"), retry)
+    except CityError as error:
+        logger.warning("task %s failed: %s", name, error.code)
+        reply.say("clarify_open")
+        events = [SlotSet("pending", None)]
+    return [*events, *reply.remember()]
+
+
+class _TaskAction(CityAction, ABC):
+    task_name = ""
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """Set by each subclass."""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        state = pending(tracker)
+        keep = state if state and state.get("task") == self.task_name else None
+        return await guarded_task(self.task_name, reply, tracker, self.client(), state=keep)
+
+
+class ActionTroikaBalance(_TaskAction):
+    task_name, action_name = "troika_balance", "action_troika_balance"
+
+
+class ActionKindergartenStatus(_TaskAction):
+    task_name, action_name = "kindergarten_queue_status", "action_kindergarten_status"
+
+
+class ActionTransportArrivals(_TaskAction):
+    task_name, action_name = "transport_arrivals", "action_transport_arrivals"
+
+
+class ActionTrafficStatus(_TaskAction):
+    task_name, action_name = "traffic_status", "action_traffic_status"
+
+
+class ActionWifiNearby(_TaskAction):
+    task_name, action_name = "wifi_nearby", "action_wifi_nearby"
+
+
+class ActionReportProblem(_TaskAction):
+    task_name, action_name = "report_problem", "action_report_problem"
+
+
+class ActionRequestStatus(_TaskAction):
+    task_name, action_name = "request_status", "action_request_status"
+
+
+class ActionListAppointments(_TaskAction):
+    task_name, action_name = "list_appointments", "action_list_appointments"
+
+
+class ActionCancelAppointment(_TaskAction):
+    task_name, action_name = "cancel_appointment", "action_cancel_appointment"
+
+
+class ActionRescheduleAppointment(_TaskAction):
+    task_name, action_name = "reschedule_appointment", "action_reschedule_appointment"
+
+
+class ActionInform(CityAction):
+    """An answer: goes to the pending question; without one, a clarifying question."""
+
+    def name(self) -> str:
+        return "action_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        state = pending(tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if state and state.get("kind") in ("ask", "confirm") and state.get("task"):
+            return await guarded_task(str(state["task"]), reply, tracker, self.client(),
+                                      answer=text, state=state)
+        reply.say("clarify_open")
+        return reply.remember()
+
+
+class ActionAffirm(CityAction):
+    def name(self) -> str:
+        return "action_affirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        state = pending(tracker) or {}
+        kind, name = state.get("kind"), str(state.get("task") or "")
+        if kind == "retry" and name == "booking_form":
+            return [SlotSet("pending", None), FollowupAction("booking_form")]
+        if kind == "retry" and name:
+            inner = state.get("state") if isinstance(state.get("state"), dict) else None
+            return await guarded_task(name, reply, tracker, self.client(),
+                                      answer=state.get("answer"), state=inner)
+        if kind == "operator":
+            return [SlotSet("pending", None), FollowupAction("action_handoff")]
+        if kind == "clarify" and name:
+            return [SlotSet("pending", None), *followup_for(name)]
+        if kind in ("ask", "confirm") and name:
+            text = str((tracker.latest_message or {}).get("text") or "")
+            return await guarded_task(name, reply, tracker, self.client(), answer=text,
+                                      state=state)
+        reply.say("affirm_idle")
+        return reply.remember()
+
+
+class ActionDeny(CityAction):
+    def name(self) -> str:
+        return "action_deny"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        state = pending(tracker) or {}
+        kind, name = state.get("kind"), str(state.get("task") or "")
+        if kind == "clarify":
+            reply.say("clarify_open")
+        elif kind in ("ask", "confirm") and name:
+            text = str((tracker.latest_message or {}).get("text") or "")
+            return await guarded_task(name, reply, tracker, self.client(), answer=text,
+                                      state=state)
+        else:
+            reply.say("deny_idle")
+        return [SlotSet("pending", None), *reply.remember()]

@@ -1,0 +1,1 @@
+"""Channel adapters: each converts a transport's audio and events to the pipeline's types."""

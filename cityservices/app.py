@@ -1,0 +1,66 @@
+"""The app factory: ``create_app(settings=None)``. Nothing touches the database until startup."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from cityservices.db import create_db_engine, make_sessionmaker, run_migrations
+from cityservices.errors import install_error_handlers
+from cityservices.routers import (
+    health,
+    kindergarten,
+    meta,
+    open311,
+    traffic,
+    transit,
+    troika,
+    wifi,
+)
+from cityservices.seed import prepare
+from cityservices.settings import CitySettings
+
+log = logging.getLogger(__name__)
+
+
+def startup(app: FastAPI) -> None:
+    """Migrate, then seed an empty database (or top up the 14 days of slots)."""
+    settings: CitySettings = app.state.settings
+    engine = app.state.engine
+    run_migrations(engine)
+    if settings.seed_on_start:
+        tz = ZoneInfo(settings.timezone)
+        prepare(engine, datetime.now(UTC).astimezone(tz).date(), tz, gtfs_dir=settings.gtfs_dir)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(startup, app)
+    try:
+        yield
+    finally:
+        app.state.engine.dispose()
+
+
+def create_app(settings: CitySettings | None = None) -> FastAPI:
+    settings = settings or CitySettings()
+    app = FastAPI(
+        title="Moscow city services (reference back-ends)",
+        version="1.0.0",
+        description="Health booking (FHIR-shaped), kindergarten queue, Troika, transit (GTFS), "
+        "traffic, free Wi-Fi and Open311 GeoReport v2. Mutating requests need X-API-Key.",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings)
+    app.state.sessions = make_sessionmaker(app.state.engine)
+    install_error_handlers(app)
+    for module in (meta, health, kindergarten, troika, transit, traffic, wifi, open311):
+        app.include_router(module.router)
+    return app

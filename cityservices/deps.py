@@ -1,0 +1,102 @@
+"""FastAPI dependencies: settings, sessions, the clock, the API key and the patient token.
+Tests override them through ``app.dependency_overrides``."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityservices.errors import ApiError
+from cityservices.models import Patient, PatientToken
+from cityservices.settings import CitySettings
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+bearer = HTTPBearer(auto_error=False)
+
+
+def get_settings(request: Request) -> CitySettings:
+    settings = request.app.state.settings
+    assert isinstance(settings, CitySettings)
+    return settings
+
+
+def get_now() -> datetime:
+    """The current time, aware UTC. Tests override this to freeze the clock."""
+    return datetime.now(UTC)
+
+
+def get_tz(settings: Annotated[CitySettings, Depends(get_settings)]) -> ZoneInfo:
+    return ZoneInfo(settings.timezone)
+
+
+def resolve_at(at: datetime | None, now: datetime, tz: ZoneInfo) -> datetime:
+    """``at`` (naive means local time) or now, as local time; 422 outside 2000-2100."""
+    if at is None:
+        return now.astimezone(tz)
+    if not 2000 <= at.year <= 2100:
+        raise ApiError(422, "invalid-date", "at must lie between 2000 and 2100")
+    return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    """The session factory. Handlers open and close their sessions inside one call, so a
+    connection is never held while the request waits for a worker thread."""
+    factory = request.app.state.sessions
+    assert isinstance(factory, sessionmaker)
+    return factory
+
+
+def check_api_key(settings: CitySettings, supplied: str | None) -> None:
+    if not supplied:
+        raise ApiError(401, "api-key-missing", "send the X-API-Key header")
+    if not secrets.compare_digest(supplied.encode(), settings.api_key.encode()):
+        raise ApiError(401, "api-key-invalid", "the X-API-Key is not valid")
+
+
+def require_api_key(
+    settings: Annotated[CitySettings, Depends(get_settings)],
+    key: Annotated[str | None, Security(api_key_header)] = None,
+) -> None:
+    """Every mutating request needs ``X-API-Key``."""
+    check_api_key(settings, key)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_patient(
+    sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
+    now: Annotated[datetime, Depends(get_now)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Patient:
+    """The patient behind ``Authorization: Bearer <token>``; 401 when missing or expired."""
+    if credentials is None or not credentials.credentials:
+        raise ApiError(401, "token-missing", "send Authorization: Bearer <patient token>")
+    with sessions() as session:
+        row = session.execute(
+            select(Patient)
+            .join(PatientToken, PatientToken.patient_id == Patient.id)
+            .where(
+                PatientToken.token_hash == token_hash(credentials.credentials),
+                PatientToken.expires_at > now,
+            )
+        ).scalar_one_or_none()
+    if row is None:
+        raise ApiError(401, "token-invalid", "the patient token is unknown or expired")
+    return row
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+NowDep = Annotated[datetime, Depends(get_now)]
+TzDep = Annotated[ZoneInfo, Depends(get_tz)]
+SettingsDep = Annotated[CitySettings, Depends(get_settings)]
+PatientDep = Annotated[Patient, Depends(current_patient)]

@@ -1,0 +1,189 @@
+"""City problem reports, Open311 GeoReport v2. POST accepts form-encoded or JSON bodies, and the
+API key as the ``X-API-Key`` header or as Open311's ``api_key`` field."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Path, Request, Security
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+
+from cityservices.db import write_session
+from cityservices.deps import NowDep, SessionsDep, SettingsDep, TzDep, api_key_header, check_api_key
+from cityservices.errors import ApiError
+from cityservices.models import Open311Service, ServiceRequest
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+MAX_BODY = 64 * 1024
+
+
+class ServiceRequestIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    service_code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$", examples=["streetlight"])
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    long: float | None = Field(default=None, ge=-180, le=180)
+    address_string: str | None = Field(default=None, max_length=400)
+    description: str = Field(default="", max_length=4000)
+    api_key: str | None = Field(default=None, max_length=200)
+
+    @field_validator("address_string", "description", "api_key")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        """No NUL characters or lone surrogates: PostgreSQL text cannot hold them."""
+        if value is None:
+            return None
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("text must be valid UTF-8") from exc
+        return value
+
+
+_BODY_SCHEMA = ServiceRequestIn.model_json_schema()
+_OPENAPI_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": _BODY_SCHEMA},
+            "application/json": {"schema": _BODY_SCHEMA},
+        },
+    }
+}
+
+
+def service_doc(s: Open311Service) -> dict[str, Any]:
+    return {
+        "service_code": s.code,
+        "service_name": s.name_en,
+        "service_name_ru": s.name_ru,
+        "description": s.description_en,
+        "description_ru": s.description_ru,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": s.keywords,
+        "group": s.group,
+    }
+
+
+@router.get("/services.json")
+def services(sessions: SessionsDep) -> list[dict[str, Any]]:
+    with sessions() as session:
+        rows = session.execute(select(Open311Service).order_by(Open311Service.code)).scalars()
+        return [service_doc(s) for s in rows]
+
+
+async def _parse(request: Request) -> ServiceRequestIn:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "payload-too-large", "the request body is larger than 64 KiB")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data: Any
+    try:
+        if ctype == "application/json":
+            data = json.loads(raw or b"null")
+        elif ctype in ("application/x-www-form-urlencoded", ""):
+            data = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=False))
+        else:
+            raise ApiError(415, "unsupported-media-type", "send form-encoded or JSON data")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(422, "malformed-body", "the body is not valid JSON or form data") from exc
+    if not isinstance(data, dict):
+        raise ApiError(422, "malformed-body", "the body must be an object or form fields")
+    try:
+        return ServiceRequestIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from exc
+
+
+def request_doc(r: ServiceRequest, s: Open311Service, tz: Any) -> dict[str, Any]:
+    return {
+        "service_request_id": str(r.id),
+        "status": r.status,
+        "status_notes": r.status_notes_en,
+        "status_notes_ru": r.status_notes_ru,
+        "service_name": s.name_en,
+        "service_name_ru": s.name_ru,
+        "service_code": s.code,
+        "description": r.description,
+        "agency_responsible": "Moscow city services (demo)",
+        "service_notice": None,
+        "requested_datetime": r.requested_at.astimezone(tz).isoformat(),
+        "updated_datetime": r.updated_at.astimezone(tz).isoformat(),
+        "expected_datetime": None,
+        "address": r.address_en,
+        "address_ru": r.address_ru,
+        "address_id": None,
+        "zipcode": None,
+        "lat": r.lat,
+        "long": r.lon,
+        "media_url": None,
+    }
+
+
+@router.post("/requests.json", openapi_extra=_OPENAPI_BODY)
+async def create_request(
+    request: Request,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+    now: NowDep,
+    key: Annotated[str | None, Security(api_key_header)] = None,
+) -> list[dict[str, Any]]:
+    """Open311 POST Service Request; answers ``[{"service_request_id", ...}]``."""
+    body = await _parse(request)
+    check_api_key(settings, key or body.api_key)
+    if (body.lat is None) != (body.long is None):
+        raise ApiError(422, "location-incomplete", "send both lat and long, or neither")
+    if body.lat is None and not (body.address_string or "").strip():
+        raise ApiError(422, "location-required", "send lat/long or address_string")
+    return _store(sessions, body, now)
+
+
+def _store(sessions: Any, body: ServiceRequestIn, now: Any) -> list[dict[str, Any]]:
+    with write_session(sessions) as session:
+        service = session.get(Open311Service, body.service_code)
+        if service is None:
+            raise ApiError(
+                422, "unknown-service-code", f"there is no service {body.service_code!r}"
+            )
+        address = (body.address_string or "").strip() or f"{body.lat:.5f}, {body.long:.5f}"
+        row = ServiceRequest(
+            service_code=service.code,
+            status="open",
+            status_notes_ru="Заявка принята",
+            status_notes_en="Request received",
+            description=body.description,
+            lat=body.lat,
+            lon=body.long,
+            address_ru=address,
+            address_en=address,
+            requested_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        new_id = row.id
+    log.info("new service request %s (%s)", new_id, body.service_code)
+    notice = "Your report has been registered"
+    return [{"service_request_id": str(new_id), "service_notice": notice, "account_id": None}]
+
+
+@router.get("/requests/{request_id}.json")
+def get_request(
+    request_id: Annotated[str, Path(pattern=r"^[0-9]{1,9}$", examples=["1001"])],
+    sessions: SessionsDep,
+    tz: TzDep,
+) -> list[dict[str, Any]]:
+    with sessions() as session:
+        row = session.get(ServiceRequest, int(request_id))
+        service = session.get(Open311Service, row.service_code) if row else None
+    if row is None or service is None:
+        raise ApiError(404, "request-not-found", f"there is no service request {request_id}")
+    return [request_doc(row, service, tz)]

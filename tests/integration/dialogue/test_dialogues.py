@@ -1,0 +1,148 @@
+"""Whole dialogues over HTTP, Vosk-style text in both languages, checked against the back-end."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from conftest import Stack
+
+pytestmark = pytest.mark.rasa
+POLICY_WORDS_RU = ("семь семь один два три четыре пять шесть семь восемь девять ноль "
+                   "один два три четыре")
+POLICY_WORDS_EN = "seven seven one two three four five six seven eight nine zero one two three four"
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return " | ".join(m["text"] for m in messages if m.get("text"))
+
+
+def customs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m["custom"] for m in messages if m.get("custom")]
+
+
+def session() -> str:
+    return uuid.uuid4().hex
+
+
+def _appointments(stack: Stack) -> list[dict[str, Any]]:
+    ident = stack.city("POST", "/health/v1/patients/identify",
+                       json={"policy_number": "7712345678901234", "birth_date": "1985-03-14"})
+    answer = stack.city("GET", "/health/v1/appointments",
+                        headers={"Authorization": f"Bearer {ident['token']}"})
+    return list(answer["appointments"])
+
+
+def test_ru_booking_is_really_booked(stack: Stack) -> None:
+    s = session()
+    stack.say(s, "здравствуйте", "ru")
+    out = stack.say(s, "запишите меня к лору на завтра", "ru")
+    assert customs(out)[-1] == {"event": "expect", "slot": "policy_number",
+                                "phrases": customs(out)[-1]["phrases"]}
+    out = stack.say(s, POLICY_WORDS_RU, "ru")
+    assert "7712 3456 7890 1234" in texts(out)
+    out = stack.say(s, "четырнадцатого марта тысяча девятьсот восемьдесят пятого года", "ru")
+    assert "Иван Петров" in texts(out) and "свободно" in texts(out)
+    out = stack.say(s, "второй", "ru")
+    assert "Подтверждаете" in texts(out)
+    out = stack.say(s, "да", "ru")
+    assert "Номер записи" in texts(out)
+    reference = texts(out).split("Номер записи")[1].strip(" .|")
+    assert any(a["reference"] == reference and a["serviceType"] == "otolaryngologist"
+               for a in _appointments(stack))
+
+
+def test_en_booking_with_troika_digression_and_kiosk_privacy(stack: Stack) -> None:
+    s = session()
+    stack.say(s, "i need a dentist", "en", "kiosk")
+    out = stack.say(s, POLICY_WORDS_EN, "en", "kiosk")
+    assert "7712" not in texts(out) and "1 2 3 4" in texts(out)
+    out = stack.say(s, "what is my troika balance", "en", "kiosk")
+    assert "Troika" in texts(out)
+    out = stack.say(s, "zero one two three four five six seven eight nine", "en", "kiosk")
+    assert "245" in texts(out) and "date of birth" in texts(out)  # answered, then the form resumes
+    out = stack.say(s, "march fourteenth nineteen eighty five", "en", "kiosk")
+    assert "Ivan Petrov" in texts(out)
+    out = stack.say(s, "tomorrow", "en", "kiosk")
+    assert "free at" in texts(out)
+    out = stack.say(s, "the first one", "en", "kiosk")
+    assert "confirm" in texts(out)
+    out = stack.say(s, "yes", "en", "kiosk")
+    assert "Reference" in texts(out)
+    assert any(c["event"] == "display" for c in customs(out))
+    reference = texts(out).split("Reference")[1].strip(" .|")
+    assert any(a["reference"] == reference for a in _appointments(stack))
+
+
+def test_ru_failures_explain_then_offer_operator(stack: Stack) -> None:
+    s = session()
+    stack.say(s, "запишите к терапевту", "ru")
+    first = texts(stack.say(s, "не помню", "ru"))
+    second = texts(stack.say(s, "не знаю", "ru"))
+    assert "группами по четыре" in second, (first, second)
+    third = texts(stack.say(s, "понятия не имею", "ru"))
+    assert "оператор" in third
+    out = stack.say(s, "да", "ru")
+    handoff = [c for c in customs(out) if c["event"] == "handoff"]
+    assert handoff and handoff[0]["summary"]["last_turns"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("ru", ["баланс тройки", "ноль один два три четыре пять шесть семь восемь девять"], "245"),
+        ("en", ["check troika card zero one two three four five six seven eight nine"], "245"),
+        ("ru", ["очередь в детский сад", "четыре четыре пять пять один два три"], "место"),
+        ("en", ["kindergarten application four four five five one two three"], "position"),
+        ("ru", ["когда придёт автобус сто сорок четыре на пушкинской площади"], "144"),
+        ("en", ["when is tram three at pushkin square"], "tram 3"),
+        ("ru", ["какие пробки на садовом кольце"], "балл"),
+        ("en", ["traffic on the garden ring"], "traffic level"),
+        ("ru", ["где бесплатный вайфай"], "Wi-Fi"),
+        ("en", ["where is free wifi"], "Wi-Fi"),
+        ("ru", ["статус заявки тысяча один"], "1001"),
+        ("en", ["status of request one thousand two"], "1002"),
+        ("ru", ["что ты умеешь"], "Тройк"),
+        ("en", ["tell me a joke"], "can't help"),
+    ],
+)
+def test_tasks(stack: Stack, lang: str, lines: list[str], expected: str) -> None:
+    s = session()
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        out = stack.say(s, line, lang)
+    assert expected in texts(out)
+
+
+def test_ru_report_problem_creates_open311_request(stack: Stack) -> None:
+    s = session()
+    stack.say(s, "хочу сообщить о проблеме", "ru")
+    stack.say(s, "яма на дороге", "ru")
+    stack.say(s, "тверская улица дом семь", "ru")
+    out = stack.say(s, "глубокая яма посреди дороги", "ru")
+    assert "Заявка принята" in texts(out)
+    number = "".join(ch for ch in texts(out).split("номер")[1].split(".")[0] if ch.isdigit())
+    status = stack.city("GET", f"/open311/v2/requests/{number}.json")
+    assert status[0]["status"] == "open"
+
+
+def test_en_list_and_cancel_appointment(stack: Stack) -> None:
+    s = session()
+    stack.say(s, "list my appointments", "en")
+    stack.say(s, "seven seven nine eight seven six five four three two one zero nine eight seven six", "en")
+    out = stack.say(s, "november second nineteen ninety two", "en")
+    assert "appointment" in texts(out).lower()
+
+
+def test_language_follows_every_turn_and_switch(stack: Stack) -> None:
+    s = session()
+    assert "Здравствуйте" in texts(stack.say(s, "привет", "ru"))
+    assert "Hello" in texts(stack.say(s, "hello", "en"))
+    out = stack.say(s, "говорите по английски", "ru")
+    assert {"event": "language", "lang": "en"} in customs(out)
+
+
+def test_goodbye_ends_session(stack: Stack) -> None:
+    out = stack.say(session(), "до свидания", "ru")
+    assert {"event": "end_session"} in customs(out)

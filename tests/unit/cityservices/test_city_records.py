@@ -1,0 +1,140 @@
+"""Kindergarten, Troika, transit, traffic, Wi-Fi and Open311: the fixed demo records and errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+
+from cityservices.routers.wifi import haversine_m
+from cityservices.services import traffic
+from tests.unit.cityservices.support import API_KEY, MSK
+
+
+def test_kindergarten_fixed_applications(client: TestClient) -> None:
+    body = client.get("/kindergarten/v1/applications/4455123").json()
+    assert (body["status"], body["position"], body["total"]) == ("in_queue", 17, 230)
+    assert body["kindergartens"] == ["1520"] and body["updated_at"]
+    offered = client.get("/kindergarten/v1/applications/4455999").json()
+    assert offered["status"] == "offered" and offered["kindergartens"] == ["2077"]
+    missing = client.get("/kindergarten/v1/applications/1234567")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "application-not-found"
+    assert client.get("/kindergarten/v1/applications/12ab").status_code == 422
+
+
+def test_troika_fixed_cards(client: TestClient) -> None:
+    card = client.get("/troika/v1/cards/0123456789").json()
+    assert card["balance_rub"] == 245 and card["last_topup_at"] and card["trips"]
+    assert {"at", "route", "fare_rub"} <= card["trips"][0].keys()
+    assert client.get("/troika/v1/cards/9876543210").json()["balance_rub"] == 12
+    assert client.get("/troika/v1/cards/0000000000").status_code == 404
+    for bad in ("123", "01234567890", "abcdefghij"):
+        assert client.get(f"/troika/v1/cards/{bad}").status_code == 422
+
+
+def test_stop_search_tolerates_case_and_inflection(client: TestClient) -> None:
+    for q in ("пушкинской площади", "ПУШКИНСКАЯ ПЛОЩАДЬ", "Pushkinskaya square",
+              "остановка на Пушкинской площади", "pushkinskaya"):  # fmt: skip
+        stops = client.get("/transit/v1/stops", params={"q": q}).json()["stops"]
+        assert stops and stops[0]["name_ru"] == "Пушкинская площадь", q
+    stop = client.get("/transit/v1/stops", params={"q": "пушкинская площадь"}).json()["stops"][0]
+    assert stop["name_en"] == "Pushkinskaya Square"
+    assert {"route": "144", "route_type": "bus"} in stop["routes"]
+    assert {"route": "3", "route_type": "tram"} in stop["routes"]
+    chistye = client.get("/transit/v1/stops", params={"q": "чистых прудов"}).json()["stops"]
+    assert chistye[0]["id"] == "chistye_prudy"
+    assert client.get("/transit/v1/stops", params={"q": "марс"}).json()["stops"] == []
+    assert client.get("/transit/v1/stops").status_code == 422
+
+
+def test_arrivals_from_feed_and_clock(client: TestClient) -> None:
+    url = "/transit/v1/stops/pushkinskaya/arrivals"
+    body = client.get(url, params={"route": "144", "limit": 3}).json()  # frozen Monday 07:30
+    first = body["arrivals"][0]
+    assert first["route"] == "144" and first["route_type"] == "bus"
+    assert first["arrival_time"] == "2025-12-01T07:31:00+03:00" and first["minutes"] == 1
+    assert first["headsign"] == "Белорусский вокзал"
+    assert all(a["route"] == "144" for a in body["arrivals"])
+    mixed = client.get(url, params={"limit": 10}).json()["arrivals"]
+    assert {a["route"] for a in mixed} >= {"144", "3"}
+    assert [a["arrival_time"] for a in mixed] == sorted(a["arrival_time"] for a in mixed)
+    night = client.get(url, params={"at": "2025-12-02T03:00:00"}).json()["arrivals"]
+    assert night and {a["route"] for a in night} == {"Н1"}
+    assert client.get("/transit/v1/stops/nowhere/arrivals").status_code == 404
+    assert client.get("/transit/v1/stops/bad id!/arrivals").status_code == 422
+
+
+def test_traffic_formula_is_deterministic() -> None:
+    rush = datetime(2025, 12, 1, 8, 45, tzinfo=MSK)  # Monday morning peak
+    assert traffic.level(rush, 1.1) == 9
+    assert traffic.level(datetime(2025, 12, 7, 4, 0, tzinfo=MSK), 1.1) == 1  # Sunday night
+    assert traffic.level(rush, 1.1) == traffic.level(rush, 1.1)
+    friday = datetime(2025, 12, 5, 18, 30, tzinfo=MSK)
+    assert traffic.raw_congestion(friday) > traffic.raw_congestion(friday.replace(day=4))
+
+
+def test_traffic_endpoint(client: TestClient) -> None:
+    roads = client.get("/traffic/v1/roads", params={"at": "2025-12-01T08:45:00"}).json()["roads"]
+    assert len(roads) >= 10 and all(0 <= r["level"] <= 10 for r in roads)
+    tver = client.get("/traffic/v1/roads", params={"q": "тверской улице"}).json()["roads"]
+    assert [r["id"] for r in tver] == ["tverskaya"]
+    assert tver[0]["at"].startswith("2025-12-01T07:30")  # frozen clock
+    assert client.get("/traffic/v1/roads", params={"at": "yesterday"}).status_code == 422
+
+
+def test_wifi_nearest(client: TestClient) -> None:
+    body = client.get("/wifi/v1/hotspots/nearest", params={"lat": 55.7655, "lon": 37.6050})
+    spots = body.json()["hotspots"]
+    assert len(spots) == 3
+    assert spots[0]["name_ru"] == "Пушкинская площадь" and spots[0]["ssid"] == "Moscow_WiFi_Free"
+    assert spots[0]["distance_m"] == 0
+    assert [s["distance_m"] for s in spots] == sorted(s["distance_m"] for s in spots)
+    assert abs(haversine_m(55.0, 37.0, 56.0, 37.0) - 111_195) < 50
+    bad = client.get("/wifi/v1/hotspots/nearest", params={"lat": 91, "lon": 37})
+    assert bad.status_code == 422
+
+
+def test_open311_fixed_requests(client: TestClient) -> None:
+    services = client.get("/open311/v2/services.json").json()
+    assert {"service_code", "service_name", "metadata", "type"} <= services[0].keys()
+    [light] = client.get("/open311/v2/requests/1001.json").json()
+    assert light["status"] == "open" and light["address"] == "Tverskaya St 7"
+    assert light["service_code"] == "streetlight" and light["status_notes"]
+    [hole] = client.get("/open311/v2/requests/1002.json").json()
+    assert hole["status"] == "closed" and hole["status_notes"] == "Pothole repaired"
+    assert hole["address"] == "Arbat St 12"
+    assert client.get("/open311/v2/requests/999999.json").status_code == 404
+    assert client.get("/open311/v2/requests/abc.json").status_code == 422
+
+
+def test_open311_post_form_and_json(client: TestClient) -> None:
+    url = "/open311/v2/requests.json"
+    form = {"service_code": "pothole", "lat": "55.75", "long": "37.61",
+            "description": "Яма", "api_key": "demo-city-key"}  # fmt: skip
+    created = client.post(url, data=form)
+    assert created.status_code == 200, created.text
+    new_id = created.json()[0]["service_request_id"]
+    assert int(new_id) > 1002
+    [got] = client.get(f"/open311/v2/requests/{new_id}.json").json()
+    assert got["status"] == "open" and got["description"] == "Яма"
+    body = {"service_code": "garbage", "address_string": "ул. Покровка, 22"}
+    as_json = client.post(url, json=body, headers=API_KEY)
+    assert as_json.status_code == 200 and as_json.json()[0]["service_request_id"] != new_id
+
+
+def test_open311_post_errors(client: TestClient) -> None:
+    url = "/open311/v2/requests.json"
+    ok = {"service_code": "pothole", "address_string": "Arbat St 1"}
+    assert client.post(url, json=ok).json()["error"]["code"] == "api-key-missing"
+    no_place = client.post(url, json={"service_code": "pothole"}, headers=API_KEY)
+    assert no_place.status_code == 422 and no_place.json()["error"]["code"] == "location-required"
+    unknown = client.post(url, json={**ok, "service_code": "ufo"}, headers=API_KEY)
+    assert unknown.status_code == 422
+    assert client.post(url, json={**ok, "lat": 55.7}, headers=API_KEY).status_code == 422
+    assert client.post(url, json=[1, 2], headers=API_KEY).status_code == 422
+    broken = client.post(
+        url, content=b"{not json", headers={**API_KEY, "content-type": "application/json"}
+    )
+    assert broken.status_code == 422
+    multipart = client.post(url, files={"f": b"x"}, headers=API_KEY)
+    assert multipart.status_code == 415
