@@ -1,10 +1,30 @@
-"""Spoken fallback lines: every stable error code maps to something useful to hear."""
+"""Fixed spoken lines: the greeting and reprompts, and one line for every stable error code."""
 
 from __future__ import annotations
 
 from assistant.contracts import Lang
 
 _LINES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "ru": "Здравствуйте! Это городской помощник. Чем могу помочь?",
+        "en": "Hello! This is the city assistant. How can I help?",
+    },
+    "reprompt": {
+        "ru": "Вы здесь? Скажите, чем я могу помочь.",
+        "en": "Are you there? Tell me how I can help.",
+    },
+    "goodbye-silence": {
+        "ru": "Я вас не слышу. До свидания, звоните ещё!",
+        "en": "I can't hear you. Goodbye, and call again any time!",
+    },
+    "slower": {
+        "ru": "Хорошо, буду говорить медленнее.",
+        "en": "All right, I will speak more slowly.",
+    },
+    "faster": {
+        "ru": "Хорошо, буду говорить в обычном темпе.",
+        "en": "All right, back to the normal pace.",
+    },
     "asr-no-speech": {
         "ru": "Я вас не услышал. Скажите, пожалуйста, ещё раз.",
         "en": "I didn't hear anything. Please say that again.",

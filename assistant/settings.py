@@ -67,6 +67,15 @@ class Endpointing(BaseModel):
     max_utterance_ms: int = 15000
 
 
+class ChannelSettings(BaseModel):
+    voice_tokens: list[str] = Field(default_factory=list)
+    max_frame_bytes: int = 65536
+    max_session_s: float = 900.0
+    idle_timeout_s: float = 30.0
+    handoff_webhook: str = ""
+    audiosocket_port: int = 9092
+
+
 class PrivacySettings(BaseModel):
     log_mask: bool = True
 
@@ -86,6 +95,7 @@ class Settings(BaseSettings):
     asr: AsrSettings = Field(default_factory=AsrSettings)
     tts: TtsSettings = Field(default_factory=TtsSettings)
     endpointing: dict[str, Endpointing] = Field(default_factory=dict)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @classmethod

@@ -11,6 +11,7 @@ from assistant.dialogue import DialogueClient
 from assistant.gateway import text
 from assistant.gateway.errors import BodyLimit, install_error_handlers
 from assistant.logs import configure_logging
+from assistant.pipeline import VoiceStack
 from assistant.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -26,10 +27,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = dialogue or DialogueClient(settings.url("rasa"), settings.dialogue.timeout_s)
         app.state.dialogue = client
+        # Models load on first use, the TTS thread starts on first use: nothing heavy here.
+        app.state.voice = VoiceStack.from_settings(settings, dialogue=client)
         try:
             yield
         finally:
-            await client.aclose()
+            await app.state.voice.aclose()
 
     app = FastAPI(title="City voice assistant gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
