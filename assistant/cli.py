@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant import voice_cli
+from assistant import bench_cli, voice_cli
 from assistant.settings import Settings, load_settings
 
 app = typer.Typer(help="Offline voice assistant for city services.", no_args_is_help=True)
 console = Console()
 voice_cli.register(app)
+bench_cli.register(app)
 
 
 @app.command()
@@ -98,6 +99,29 @@ def converse(settings: Settings) -> None:
         return
     console.print(f"[yellow]Voice is off: {reason}[/yellow] Using the text chat.")
     run_chat(settings.url("gateway"), settings.default_lang, console)
+
+
+@app.command()
+def listen(
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    hands_free: Annotated[bool, typer.Option(help="Always listening, with barge-in.")] = False,
+) -> None:
+    """The kiosk on the local microphone and speaker (push-to-talk with Enter by default)."""
+    from assistant.contracts import PipelineError
+    from assistant.kiosk import run_kiosk
+    from assistant.voice_check import voice_unavailable_reason
+
+    settings = load_settings()
+    language = lang or settings.default_lang
+    reason = voice_unavailable_reason(settings, language)
+    if reason is not None:
+        console.print(f"[red]Voice is off: {reason}[/red]")
+        raise typer.Exit(1)
+    try:
+        run_kiosk(settings, language, console, hands_free)
+    except PipelineError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()

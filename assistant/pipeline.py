@@ -103,7 +103,6 @@ class Conversation:
         return EndpointConfig.from_mapping(row.model_dump())
 
     async def __aenter__(self) -> Conversation:
-        await self._open_asr()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -111,6 +110,8 @@ class Conversation:
         self._asr = None
 
     async def _open_asr(self) -> None:
+        """Opened on the first audio (and again after a language switch), so that text and
+        keypad turns work even where no speech model for the language is installed."""
         await self._exit.aclose()
         self._exit = AsyncExitStack()
         session = self.stack.asr.session(self.lang, self.endpointing)
@@ -122,9 +123,14 @@ class Conversation:
         return self._asr is not None and self._asr.done is not None
 
     async def hear(self, chunk: AudioChunk) -> list[PipelineEvent]:
-        """Feed audio; events for speech start and new partial text."""
-        if self._asr is None:
-            raise RuntimeError("open the conversation with `async with` first")
+        """Feed audio; events for speech start and new partial text.
+
+        Raises ModelMissingError when no model serves the language, AudioFormatError for a
+        malformed chunk; the conversation stays usable after either."""
+        if self._asr is None or self._asr_lang != self.lang:
+            await self._open_asr()
+            await self._set_grammar()
+        assert self._asr is not None
         events: list[PipelineEvent] = []
         update = await self._asr.feed(chunk)
         for event in update.events:
@@ -136,6 +142,12 @@ class Conversation:
             events.append(PipelineEvent(Ev.STT_PARTIAL, {"text": update.partial.text}))
         return events
 
+    async def cancel(self) -> None:
+        """Drop the utterance being heard (a cancel button, keypad entry, or hang-up)."""
+        self._speaking = False
+        if self._asr is not None:
+            await self._asr.cancel()
+
     async def barge_in(self) -> None:
         """The caller spoke over the prompt: the channel stops playback; nothing to decode."""
         log.info("barge-in on session %s", self.session_id)
@@ -145,7 +157,8 @@ class Conversation:
 
     async def respond(self) -> list[PipelineEvent]:
         """The utterance is over: final transcript, dialogue turn and speech. Ends with run-end."""
-        assert self._asr is not None
+        if self._asr is None:
+            raise RuntimeError("respond() comes after hear() has ended an utterance")
         done = self._asr.done
         self._speaking = False
         events: list[PipelineEvent] = []
@@ -214,13 +227,12 @@ class Conversation:
                 self.lang = event.data["lang"]
             elif event.type in ("end_session", "handoff"):
                 self.closed = True
-        await self._prepare_next_turn()
+        await self._set_grammar()
 
-    async def _prepare_next_turn(self) -> None:
-        assert self._asr is not None
+    async def _set_grammar(self) -> None:
+        if self._asr is None or self._asr_lang != self.lang:
+            return  # applied when the session (re)opens on the next audio
         try:
-            if self.lang != self._asr_lang:
-                await self._open_asr()
             await self._asr.set_grammar(self.grammar)
         except (PipelineError, ValueError) as exc:
             log.warning("keeping open vocabulary for session %s: %s", self.session_id, exc)

@@ -74,6 +74,7 @@ class ChannelSettings(BaseModel):
     idle_timeout_s: float = 30.0
     handoff_webhook: str = ""
     audiosocket_port: int = 9092
+    phone_lang: str = ""  # language of AudioSocket calls; empty: default_lang
 
 
 class PrivacySettings(BaseModel):
