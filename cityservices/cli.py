@@ -25,6 +25,8 @@ def _setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if level.lower() != "debug":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _apply_db_url(db_url: str | None) -> None:
@@ -45,6 +47,8 @@ def serve(
 
     _apply_db_url(db_url)
     _setup_logging(log_level)
+    if workers > 1:  # migrate and seed once here, so the workers do not race each other
+        _prepare_database(reset=False)
     uvicorn.run(
         "cityservices.app:create_app",
         factory=True,
@@ -75,12 +79,16 @@ def seed(
     db_url: DbUrl = None,
 ) -> None:
     """Seed the demo data (today's slots over the next 14 days); --reset starts over."""
+    _apply_db_url(db_url)
+    _setup_logging("warning")
+    typer.echo(_prepare_database(reset=reset))
+
+
+def _prepare_database(*, reset: bool) -> str:
     from cityservices.db import create_db_engine, run_migrations
     from cityservices.seed import prepare
     from cityservices.settings import CitySettings
 
-    _apply_db_url(db_url)
-    _setup_logging("warning")
     settings = CitySettings()
     engine = create_db_engine(settings)
     run_migrations(engine)
@@ -88,7 +96,7 @@ def seed(
     today = datetime.now(UTC).astimezone(tz).date()
     result = prepare(engine, today, tz, reset=reset, gtfs_dir=settings.gtfs_dir)
     engine.dispose()
-    typer.echo(f"{result} ({engine.url.render_as_string(hide_password=True)}, {today})")
+    return f"{result} ({engine.url.render_as_string(hide_password=True)}, {today})"
 
 
 @app.command()

@@ -98,18 +98,43 @@ def seed_reference(session: Session) -> None:
     session.flush()  # no ORM relationships: flush parents before children
     index = 0
     for cid, district, n_ru, n_en, a_ru, a_en, lat, lon, specs in CLINICS:
-        session.add(Clinic(id=cid, name_ru=n_ru, name_en=n_en, district_code=district,
-                           address_ru=a_ru, address_en=a_en, lat=lat, lon=lon))  # fmt: skip
+        session.add(
+            Clinic(
+                id=cid,
+                name_ru=n_ru,
+                name_en=n_en,
+                district_code=district,
+                address_ru=a_ru,
+                address_en=a_en,
+                lat=lat,
+                lon=lon,
+            )
+        )
         session.flush()
         for code, _, _ in SPECIALTIES:
             if specs is None or code in specs:
                 ru, en = _practitioner_name(index)
-                session.add(Practitioner(id=f"{cid}-{code[:4]}", name_ru=ru, name_en=en,
-                                         specialty_code=code, clinic_id=cid))  # fmt: skip
+                session.add(
+                    Practitioner(
+                        id=f"{cid}-{code[:4]}",
+                        name_ru=ru,
+                        name_en=en,
+                        specialty_code=code,
+                        clinic_id=cid,
+                    )
+                )
                 index += 1
     for pid, policy, born, ru, en, district in PATIENTS:
-        session.add(Patient(id=pid, policy_number=policy, birth_date=born, name_ru=ru,
-                            name_en=en, district_code=district))  # fmt: skip
+        session.add(
+            Patient(
+                id=pid,
+                policy_number=policy,
+                birth_date=born,
+                name_ru=ru,
+                name_en=en,
+                district_code=district,
+            )
+        )
     session.flush()
 
 
@@ -137,9 +162,17 @@ def slots_for_day(practitioners: list[Practitioner], day: date, tz: ZoneInfo) ->
         while start < stop:
             end = start + timedelta(minutes=SLOT_MIN)
             status = "busy" if rng.random() < TAKEN_SHARE else "free"
-            out.append(Slot(id=f"{p.id}-{start:%Y%m%d-%H%M}", practitioner_id=p.id,
-                            clinic_id=p.clinic_id, specialty_code=p.specialty_code,
-                            start=start, end=end, status=status))  # fmt: skip
+            out.append(
+                Slot(
+                    id=f"{p.id}-{start:%Y%m%d-%H%M}",
+                    practitioner_id=p.id,
+                    clinic_id=p.clinic_id,
+                    specialty_code=p.specialty_code,
+                    start=start,
+                    end=end,
+                    status=status,
+                )
+            )
             start = end
     return out
 
@@ -173,6 +206,9 @@ def seed_demo_appointment(session: Session, today: date, tz: ZoneInfo, now: date
     if slot is None:
         return
     slot.status = "busy"
-    session.add(Appointment(patient_id="pat-0002", slot_id=slot.id, status="booked",
-                            created_at=now, updated_at=now))  # fmt: skip
+    session.add(
+        Appointment(
+            patient_id="pat-0002", slot_id=slot.id, status="booked", created_at=now, updated_at=now
+        )
+    )
     session.flush()

@@ -93,43 +93,86 @@ def _at(today: date, days_ago: int, hhmm: str, tz: ZoneInfo) -> datetime:
 
 def seed_records(session: Session, today: date, tz: ZoneInfo) -> None:
     for number, status, pos, total, gardens, ago in APPLICATIONS:
-        session.add(KindergartenApplication(number=number, status=status, position=pos,
-                                            total=total, kindergartens=gardens,
-                                            updated_at=_at(today, ago, "10:00", tz)))  # fmt: skip
+        session.add(
+            KindergartenApplication(
+                number=number,
+                status=status,
+                position=pos,
+                total=total,
+                kindergartens=gardens,
+                updated_at=_at(today, ago, "10:00", tz),
+            )
+        )
     for number, kop, topup_ago in CARDS:
         topup = _at(today, topup_ago, "08:12", tz)
         session.add(TroikaCard(number=number, balance_kop=kop, last_topup_at=topup))
     session.flush()
     for number, trips in TRIPS.items():
         for ago, hhmm, ru, en, fare in trips:
-            session.add(TroikaTrip(card_number=number, at=_at(today, ago, hhmm, tz), route=ru,
-                                   route_en=en, fare_kop=fare))  # fmt: skip
+            session.add(
+                TroikaTrip(
+                    card_number=number,
+                    at=_at(today, ago, hhmm, tz),
+                    route=ru,
+                    route_en=en,
+                    fare_kop=fare,
+                )
+            )
     for code, ru, en, group, keywords in SERVICES:
-        session.add(Open311Service(code=code, name_ru=ru, name_en=en, description_ru=ru,
-                                   description_en=en, group=group, keywords=keywords))  # fmt: skip
+        session.add(
+            Open311Service(
+                code=code,
+                name_ru=ru,
+                name_en=en,
+                description_ru=ru,
+                description_en=en,
+                group=group,
+                keywords=keywords,
+            )
+        )
     session.flush()
     _seed_requests(session, today, tz)
-    session.add_all(WifiHotspot(id=i, name_ru=ru, name_en=en, ssid=ssid, lat=lat, lon=lon)
-                    for i, ru, en, ssid, lat, lon in HOTSPOTS)  # fmt: skip
-    session.add_all(Road(id=i, name_ru=ru, name_en=en, weight=w, phase_min=ph)
-                    for i, ru, en, w, ph in ROADS)  # fmt: skip
+    session.add_all(
+        WifiHotspot(id=i, name_ru=ru, name_en=en, ssid=ssid, lat=lat, lon=lon)
+        for i, ru, en, ssid, lat, lon in HOTSPOTS
+    )
+    session.add_all(
+        Road(id=i, name_ru=ru, name_en=en, weight=w, phase_min=ph) for i, ru, en, w, ph in ROADS
+    )
     session.flush()
 
 
 def _seed_requests(session: Session, today: date, tz: ZoneInfo) -> None:
-    session.add(ServiceRequest(
-        id=1001, service_code="streetlight", status="open",
-        status_notes_ru="Бригада назначена, фонарь починят в течение трёх дней",
-        status_notes_en="A crew is assigned; the light will be fixed within three days",
-        description="Не горит фонарь у дома 7 / Street light out by house 7",
-        lat=55.7579, lon=37.6120, address_ru="Тверская ул., 7", address_en="Tverskaya St 7",
-        requested_at=_at(today, 2, "21:15", tz), updated_at=_at(today, 1, "09:30", tz),
-    ))  # fmt: skip
-    session.add(ServiceRequest(
-        id=1002, service_code="pothole", status="closed",
-        status_notes_ru="Яма заделана", status_notes_en="Pothole repaired",
-        description="Яма на проезжей части / Pothole in the roadway",
-        lat=55.7497, lon=37.5935, address_ru="ул. Арбат, 12", address_en="Arbat St 12",
-        requested_at=_at(today, 20, "08:05", tz), updated_at=_at(today, 6, "16:40", tz),
-    ))  # fmt: skip
+    session.add(
+        ServiceRequest(
+            id=1001,
+            service_code="streetlight",
+            status="open",
+            status_notes_ru="Бригада назначена, фонарь починят в течение трёх дней",
+            status_notes_en="A crew is assigned; the light will be fixed within three days",
+            description="Не горит фонарь у дома 7 / Street light out by house 7",
+            lat=55.7579,
+            lon=37.6120,
+            address_ru="Тверская ул., 7",
+            address_en="Tverskaya St 7",
+            requested_at=_at(today, 2, "21:15", tz),
+            updated_at=_at(today, 1, "09:30", tz),
+        )
+    )
+    session.add(
+        ServiceRequest(
+            id=1002,
+            service_code="pothole",
+            status="closed",
+            status_notes_ru="Яма заделана",
+            status_notes_en="Pothole repaired",
+            description="Яма на проезжей части / Pothole in the roadway",
+            lat=55.7497,
+            lon=37.5935,
+            address_ru="ул. Арбат, 12",
+            address_en="Arbat St 12",
+            requested_at=_at(today, 20, "08:05", tz),
+            updated_at=_at(today, 6, "16:40", tz),
+        )
+    )
     session.flush()

@@ -53,10 +53,11 @@ def stop_routes(session: Session) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _route_order(row: Any) -> tuple[str, int, str]:
+def _route_order(row: Any) -> tuple[str, bool, int, str]:
+    """Plain numbers first, in numeric order, then lettered routes (night buses, ...)."""
     stop_id, short, rtype = row
     digits = "".join(c for c in short if c.isdigit())
-    return stop_id, int(digits) if digits else 0, f"{rtype}{short}"
+    return stop_id, not short.isdigit(), int(digits) if digits else 0, f"{rtype}{short}"
 
 
 def stop_doc(stop: TransitStop, routes: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
