@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from assistant.contracts import PipelineError
 from assistant.settings import Settings
-
-
-def model_path_for(settings: Settings, lang: str) -> str | None:
-    name = settings.asr.models.get(lang)
-    if not name:
-        return None
-    return str(settings.resolve(settings.asr.models_dir / name))
 
 
 def voice_unavailable_reason(settings: Settings, lang: str) -> str | None:
     """None when a Vosk model for `lang` and a sound input device are both present."""
-    from pathlib import Path
+    from audio.asr import ModelRegistry, resolve_model_paths
+    from audio.devices import find_device
 
-    path = model_path_for(settings, lang)
-    if path is None or not Path(path).is_dir():
-        return (f"no Vosk model for '{lang}' is installed; get it with "
-                f"`assistant models pull {lang}` (or `assistant models import PATH`).")
+    models_dir = settings.resolve(settings.asr.models_dir)
+    registry = ModelRegistry(resolve_model_paths(models_dir, settings.asr.models))
     try:
-        import sounddevice
-
-        sounddevice.query_devices(kind="input")
-    except (OSError, ValueError, sounddevice.PortAudioError) as exc:
-        return f"no sound input device ({exc}); plug in a microphone to talk."
+        registry.path_for(lang)
+        find_device("input")
+        find_device("output")
+    except PipelineError as exc:
+        return exc.message
     return None
