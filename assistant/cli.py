@@ -9,13 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant import bench_cli, voice_cli
+from assistant import bench_cli, device_cli, voice_cli
 from assistant.settings import Settings, load_settings
 
 app = typer.Typer(help="Offline voice assistant for city services.", no_args_is_help=True)
 console = Console()
 voice_cli.register(app)
 bench_cli.register(app)
+device_cli.register(app)
 
 
 @app.command()

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from assistant.channels import audio_fork
+from assistant.channels.audiosocket import start_phone_channel
 from assistant.dialogue import DialogueClient
-from assistant.gateway import text
+from assistant.gateway import asr_ws, kiosk, text, voice
 from assistant.gateway.errors import BodyLimit, install_error_handlers
 from assistant.logs import configure_logging
 from assistant.pipeline import VoiceStack
@@ -29,9 +31,12 @@ def create_app(
         app.state.dialogue = client
         # Models load on first use, the TTS thread starts on first use: nothing heavy here.
         app.state.voice = VoiceStack.from_settings(settings, dialogue=client)
+        app.state.phone = await start_phone_channel(app.state.voice, settings)
         try:
             yield
         finally:
+            if app.state.phone is not None:
+                await app.state.phone.close()
             await app.state.voice.aclose()
 
     app = FastAPI(title="City voice assistant gateway", version="0.1.0", lifespan=lifespan)
@@ -39,6 +44,10 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(text.router)
+    app.include_router(voice.router)
+    app.include_router(asr_ws.router)
+    app.include_router(audio_fork.router)
+    kiosk.install(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -40,7 +40,8 @@ def postgres_url() -> Iterator[str]:
         url = cluster.start()
     except PostgresUnavailable as exc:
         cluster.stop()
-        pytest.fail(f"{exc}\n{INSTALL_HINT}", pytrace=False)
+        message = str(exc) if INSTALL_HINT in str(exc) else f"{exc}\n{INSTALL_HINT}"
+        pytest.fail(message, pytrace=False)
     try:
         yield url
     finally:
@@ -51,8 +52,18 @@ def start_server(db_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], 
     """``python -m cityservices serve`` on a free port; returns the process and its base URL."""
     port = _free_port()
     env = {**os.environ, "CITY_DB_URL": db_url, "CITY_API_KEY": "demo-city-key"}
-    cmd = [sys.executable, "-m", "cityservices", "serve", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "cityservices",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     log = log_path.open("wb")
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

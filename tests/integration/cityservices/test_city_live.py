@@ -53,10 +53,11 @@ def test_fifty_concurrent_bookings_give_exactly_one(city_server: CityServer) -> 
     assert all(e["code"] == "slot-taken" and e["alternatives"] for e in conflicts)
     winner = next(r for r in responses if r.status_code == 201).json()
     booked = [
-        a for h in headers
+        a
+        for h in headers
         for a in httpx.get(f"{base}/health/v1/appointments", headers=h).json()["appointments"]
         if a["slot"][0]["reference"] == f"Slot/{slot['id']}"
-    ]  # fmt: skip
+    ]
     assert [a["id"] for a in booked] == [winner["id"]]
     _record(f"double-booking-{city_server.db}", {"requests": 50, "status_counts": dict(codes)})
 
@@ -105,8 +106,13 @@ def test_fuzz_over_http(city_server: CityServer) -> None:
         op = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @settings(max_examples=5, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            @settings(
+                max_examples=5,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=op.as_strategy(generation_mode=mode))
             def run(case: Any) -> None:
                 resp = case.call(base_url=base, headers={**(case.headers or {}), **headers})

