@@ -45,6 +45,7 @@ def up(
             supervisor.wait_healthy(timeout)
             for spec in supervisor.specs:
                 console.print(f"[green]✓[/green] {spec.name:<13} {spec.url}")
+            _print_channels(settings)
             if chat:
                 _converse_while_watching(supervisor, settings)
             else:
@@ -62,6 +63,15 @@ def up(
             console.print("[dim]stopping...[/dim]")
         finally:
             supervisor.stop()
+
+
+def _print_channels(settings: Settings) -> None:
+    ws = settings.url("gateway").replace("http://", "ws://")
+    console.print(f"  kiosk page    {settings.url('gateway')}/kiosk")
+    console.print(f"  voice devices {ws}/v1/voice   (vosk-server clients: {ws}/v1/asr)")
+    if settings.channels.audiosocket_port:
+        console.print(f"  phone         tcp://{settings.host}:{settings.channels.audiosocket_port}"
+                      f" (Asterisk AudioSocket), {ws}/v1/audio-fork")
 
 
 def _converse_while_watching(supervisor: object, settings: Settings) -> None:

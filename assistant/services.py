@@ -42,6 +42,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
            for name, port in settings.ports.model_dump().items()}
     env["ASSISTANT_HOST"] = settings.host
     env["ASSISTANT_DEFAULT_LANG"] = settings.default_lang
+    env["ASSISTANT_CHANNELS__AUDIOSOCKET_PORT"] = str(settings.channels.audiosocket_port)
     return env
 
 
