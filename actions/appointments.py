@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
@@ -143,6 +144,8 @@ async def cancel(ctx: TaskContext) -> list[EventType]:
 
 @task("reschedule_appointment")
 async def reschedule(ctx: TaskContext) -> list[EventType]:
+    if ctx.answer is None and "request_text" not in ctx.data:
+        ctx.data["request_text"] = ctx.text
     token, events = await _identity(ctx)
     if token is None:
         return events
@@ -170,8 +173,9 @@ async def _reschedule_steps(ctx: TaskContext, token: str, appt: dict[str, Any]) 
             ctx.data["chosen"] = chosen
             return _confirm(ctx, "readback", specialty=specialty_name(specialty, ctx.lang),
                             when=when_text(str(chosen["start"]), ctx.lang), clinic="", doctor="")
-    wanted = parse_date(ctx.answer or ctx.text, ctx.lang)
-    if wanted is None:
+    # The request itself ("move it to monday"), never the birth date said to identify.
+    wanted = parse_date(ctx.answer or str(ctx.data.get("request_text") or ""), ctx.lang)
+    if wanted is None or wanted < date.today():
         return ask(ctx, "date", "ask_date", "date_format", "date",
                    failed=bool(ctx.data.get("asked_date") and ctx.answer))
     offered = await fetch_slots(ctx.client, specialty, wanted.isoformat())

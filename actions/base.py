@@ -21,10 +21,25 @@ LANGS = ("ru", "en")
 ClientFactory = Callable[[], Any]
 
 
+def switched_this_turn(tracker: Tracker) -> str | None:
+    """The `lang` slot value set since the latest user message (a spoken switch), if any."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "slot" and event.get("name") == "lang":
+            value = event.get("value")
+            return str(value) if value in LANGS else None
+    return None
+
+
 def turn_lang(tracker: Tracker) -> str:
-    """The language of this turn: the user message's metadata, else the session slot, else ru."""
+    """The language of this turn.
+
+    A spoken switch earlier in this turn wins; then the user message's metadata `lang` (the
+    city channel puts the session language there), then the session slot, else ru.
+    """
     meta = (tracker.latest_message or {}).get("metadata") or {}
-    lang = meta.get("lang") or tracker.get_slot("lang") or "ru"
+    lang = switched_this_turn(tracker) or meta.get("lang") or tracker.get_slot("lang") or "ru"
     return lang if lang in LANGS else "ru"
 
 
@@ -102,9 +117,11 @@ class Reply:
         self.custom({"event": "display", "text": text})
 
     def remember(self) -> list[EventType]:
+        """`last_reply` for `repeat`, and the session language in the `lang` slot."""
         if not self.texts:
             return []
-        return [SlotSet("last_reply", {"texts": self.texts, "lang": self.lang})]
+        return [SlotSet("last_reply", {"texts": self.texts, "lang": self.lang}),
+                SlotSet("lang", self.lang)]
 
 
 def service_error(reply: Reply, error: CityError, service: str, retry: dict[str, Any]) -> list[

@@ -81,9 +81,9 @@ class ValidateBookingForm(FormValidationAction):
         text = user_text(tracker)
         intent = intent_name(tracker)
         state = tracker.get_slot("pending")
-        if isinstance(state, dict) and state.get("kind") == "retry":
-            if intent == "affirm" or YES.match(text):
-                return [SlotSet("pending", None)]
+        if (isinstance(state, dict) and state.get("kind") == "retry"
+                and (intent == "affirm" or YES.match(text))):
+            return [SlotSet("pending", None)]
         step = STEPS[requested]
         events = await step(self._client_factory(), tracker, reply, values, text)
         other = state if isinstance(state, dict) and state.get("kind") in ("ask", "confirm") \

@@ -1,4 +1,7 @@
-"""Typed HTTP client of the city back-ends (docs/city-api.md). The only way actions reach the city."""
+"""Typed HTTP client of the city back-ends (docs/city-api.md).
+
+The only way actions reach the city.
+"""
 
 from __future__ import annotations
 

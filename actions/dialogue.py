@@ -1,4 +1,4 @@
-"""Conversation actions: greetings, help, repeat, clarify, stop, language, handoff, yes/no routing."""
+"""Conversation actions: greetings, help, repeat, clarify, stop, language, handoff, yes/no."""
 
 from __future__ import annotations
 

@@ -45,6 +45,11 @@ async def service_code(ctx: TaskContext, kind: str) -> str:
     return str(services[0]["service_code"]) if services else kind
 
 
+# "яма на дороге" names no place: these words alone are not an address.
+_GENERIC_PLACES = frozenset({
+    "дороге", "улице", "тротуаре", "дворе", "остановке", "стене", "доме", "проезжей части",
+    "the road", "the street", "the sidewalk", "the pavement", "road", "street", "my street",
+})
 _PLACE = re.compile(r"\b(?:на|у|около|возле|рядом с|on|near|at|by)\s+(.+)$")
 
 
@@ -65,7 +70,8 @@ async def report(ctx: TaskContext) -> list[EventType]:
         ctx.data["type"] = problem_type(text, entity(ctx.tracker, "problem_type"))
         place = entity(ctx.tracker, "place")
         match = _PLACE.search(text)
-        ctx.data["place"] = place or (match.group(1) if match and ctx.data["type"] else None)
+        said = match.group(1) if match and ctx.data["type"] else None
+        ctx.data["place"] = place or (said if said and said not in _GENERIC_PLACES else None)
         if ctx.data["type"]:
             ctx.data["description"] = text
     for field in ("type", "place", "description"):

@@ -12,12 +12,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import appointments, open311, services  # noqa: F401  (registers the tasks)
-from actions.base import CityAction, Reply, service_error, turn_lang
+from actions.base import CityAction, Reply, service_error, turn_lang, user_text
 from actions.city_client import CityError, RateLimited, Unavailable
 from actions.dialogue import followup_for
 from actions.tasks import make_context, pending, run_task
 
 logger = logging.getLogger(__name__)
+
+FREE_TEXT_NEEDS = frozenset({"place", "description"})
+CONFIDENT = 0.9
 
 SERVICE_OF_TASK = {
     "troika_balance": "troika", "kindergarten_queue_status": "kindergarten",
@@ -62,8 +65,28 @@ class _TaskAction(CityAction, ABC):
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
         state = pending(tracker)
+        if answers_pending(state, self.task_name, tracker):
+            assert state is not None
+            return await guarded_task(str(state["task"]), reply, tracker, self.client(),
+                                      answer=user_text(tracker), state=state)
         keep = state if state and state.get("task") == self.task_name else None
         return await guarded_task(self.task_name, reply, tracker, self.client(), state=keep)
+
+
+def answers_pending(state: dict[str, Any] | None, task_name: str, tracker: Tracker) -> bool:
+    """Is this turn, classified as a task intent, really the answer to a pending question?
+
+    Yes when the task asked is the same one ("яма на дороге" answering "what happened?"), or
+    when a free-text answer (a place, a description) was classified as another task with less
+    than high confidence: free text looks like anything.
+    """
+    if not state or state.get("kind") != "ask" or not state.get("task"):
+        return False
+    if state["task"] == task_name:
+        return True
+    confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence")
+                       or 0.0)
+    return state.get("need") in FREE_TEXT_NEEDS and confidence < CONFIDENT
 
 
 class ActionTroikaBalance(_TaskAction):

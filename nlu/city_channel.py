@@ -1,36 +1,105 @@
-"""REST input channel "city": like Rasa's REST channel, but keeps the gateway's metadata.
+"""REST input channel "city": like Rasa's REST channel, plus the session language and `nlu`.
 
 The gateway POSTs {"sender", "message", "metadata": {"lang", "channel"}} to
-/webhooks/city/webhook. The metadata is cleaned (known languages and channels only)
-and stored on the user message, where the custom actions read it every turn.
+/webhooks/city/webhook. The channel
+- cleans the metadata (known languages and channels only);
+- decides the turn's language (session_lang.effective_lang): the request's `lang` wins only
+  when it differs from the previous request's (a client-side switch); otherwise the session
+  language, which a spoken switch ("speak english") changed, stays. The decision goes to the
+  actions as metadata `lang`; the raw request language is kept as `request_lang`;
+- appends {"custom": {"event": "nlu", "intent", "confidence", "entities"}} to the answer: the
+  interpretation of the user turn just handled, read back from the tracker store.
+The gateway is stateless; all session state lives in Rasa's tracker store.
 """
 
-from __future__ import annotations
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from typing import Any, Dict, Optional, Text
-
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+from session_lang import LANGS, effective_lang, nlu_payload
 
-LANGS = {"ru", "en"}
+logger = logging.getLogger(__name__)
+
 CHANNELS = {"kiosk", "phone", "speaker", "web"}
 
 
+def clean_metadata(raw: Any) -> Dict[Text, Any]:
+    raw = raw if isinstance(raw, dict) else {}
+    meta: Dict[Text, Any] = dict(raw)
+    lang = str(raw.get("lang", "ru")).lower()[:2]
+    meta["lang"] = lang if lang in LANGS else "ru"
+    channel = str(raw.get("channel", "web")).lower()
+    meta["channel"] = channel if channel in CHANNELS else "web"
+    return meta
+
+
+def previous_turn(tracker: Optional[DialogueStateTracker]) -> tuple:
+    """(metadata of the last user message, language set by a SlotSet after it) of a tracker."""
+    if tracker is None:
+        return None, None
+    switched = None
+    for event in reversed(tracker.applied_events()):
+        if isinstance(event, UserUttered):
+            return dict(event.metadata or {}), switched
+        if switched is None and isinstance(event, SlotSet) and event.key == "lang":
+            switched = event.value
+    return None, switched
+
+
 class CityInput(RestInput):
-    """REST channel that passes `metadata` (lang, channel) through to the tracker."""
+    """REST channel with the session-language rule and the `nlu` answer item."""
 
     @classmethod
     def name(cls) -> Text:
         return "city"
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        body = request.json or {}
-        raw = body.get("metadata") or {}
-        if not isinstance(raw, dict):
-            raw = {}
-        meta: Dict[Text, Any] = dict(raw)
-        lang = str(raw.get("lang", "ru")).lower()[:2]
-        meta["lang"] = lang if lang in LANGS else "ru"
-        channel = str(raw.get("channel", "web")).lower()
-        meta["channel"] = channel if channel in CHANNELS else "web"
-        return meta
+        return clean_metadata((request.json or {}).get("metadata"))
+
+    async def _handle(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> List[Dict[Text, Any]]:
+        sender_id = await self._extract_sender(request)
+        text = self._extract_message(request)
+        meta = self.get_metadata(request) or {}
+        store = request.app.ctx.agent.tracker_store
+        previous, switched = previous_turn(await store.retrieve(sender_id))
+        meta["request_lang"] = meta["lang"]
+        meta["lang"] = effective_lang(meta["lang"], previous, switched)
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(
+                text, collector, sender_id, input_channel=self.name(), metadata=meta))
+        except CancelledError:
+            logger.error("city channel: the turn timed out")
+        except Exception:  # like Rasa's REST channel: answer what was collected
+            logger.exception("city channel: the turn failed")
+        messages = list(collector.messages)
+        tracker = await store.retrieve(sender_id)
+        latest = tracker.latest_message if tracker is not None else None
+        if latest is not None:
+            payload = nlu_payload(latest.parse_data)
+            messages.append({"recipient_id": sender_id, "custom": payload})
+        return messages
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> Blueprint:
+        hook = Blueprint("custom_webhook_CityInput", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return response.json(await self._handle(request, on_new_message))
+
+        return hook

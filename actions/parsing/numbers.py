@@ -48,14 +48,25 @@ _EN_PRONOUN_ONE = re.compile(
     r" one\b"
 )
 _PROTECT = "xxonexx"
+_SEPARATE = "xxsepxx"
+# A unit said right before the singular "тысяча" ends a number: "три тысячи" is 3000,
+# "три тысяча" is a digit said before a year.
+_RU_UNITS = frozenset({"ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь",
+                       "девять"})
+# "the first one" -> "the 1": the pronoun after an ordinal goes with it.
+_EN_ORDINAL_ONE = re.compile(rf"\b({_EN_ORDINALS}) one\b")
 _NUM = re.compile(r"^\d+$")
 
 
 def _ru_prepare(text: str) -> str:
-    words = []
+    words: list[str] = []
     for word in text.split():
         w = word.replace("ё", "е") if word not in _RU_ORDINALS else word
-        words.append(_RU_ORDINALS.get(word, _RU_ORDINALS.get(w, _RU_CARDINAL_FORMS.get(word, word))))
+        fallback = _RU_ORDINALS.get(w, _RU_CARDINAL_FORMS.get(word, word))
+        card = _RU_ORDINALS.get(word, fallback)
+        if card == "тысяча" and words and words[-1] in _RU_UNITS:
+            words.append(_SEPARATE)  # "ноль три тысяча девятьсот": 03 1985, not 3985
+        words.append(card)
     return " ".join(words)
 
 
@@ -93,12 +104,14 @@ def words_to_digits(text: str, lang: str) -> str:
     if lang == "ru":
         prepared = _ru_prepare(text)
     else:
-        prepared = _EN_PRONOUN_ONE.sub(lambda m: f"{m.group(1)} {_PROTECT}", text)
+        prepared = _EN_ORDINAL_ONE.sub(lambda m: m.group(1), text)
+        prepared = _EN_PRONOUN_ONE.sub(lambda m: f"{m.group(1)} {_PROTECT}", prepared)
     try:
         parsed = str(_np_parse(prepared, language=lang if lang in ("ru", "en") else "en"))
     except Exception:  # number-parser raises on odd input; keep the words then
         parsed = prepared
-    return parsed.replace(_PROTECT, "one")
+    parsed = parsed.replace(f" {_SEPARATE} ", " ").replace(_SEPARATE, " ")
+    return " ".join(parsed.replace(_PROTECT, "one").split())
 
 
 def digits_only(text: str) -> str:

@@ -130,7 +130,8 @@ def test_ru_report_problem_creates_open311_request(stack: Stack) -> None:
 def test_en_list_and_cancel_appointment(stack: Stack) -> None:
     s = session()
     stack.say(s, "list my appointments", "en")
-    stack.say(s, "seven seven nine eight seven six five four three two one zero nine eight seven six", "en")
+    stack.say(s, "seven seven nine eight seven six five four three two one zero nine eight seven "
+                 "six", "en")
     out = stack.say(s, "november second nineteen ninety two", "en")
     assert "appointment" in texts(out).lower()
 
@@ -143,6 +144,26 @@ def test_language_follows_every_turn_and_switch(stack: Stack) -> None:
     assert {"event": "language", "lang": "en"} in customs(out)
 
 
+def test_spoken_switch_sticks_until_the_client_changes_lang(stack: Stack) -> None:
+    s = session()
+    assert "Здравствуйте" in texts(stack.say(s, "привет", "ru"))
+    out = stack.say(s, "говорите по английски", "ru")
+    assert {"event": "language", "lang": "en"} in customs(out)
+    assert "Troika" in texts(stack.say(s, "баланс тройки", "ru"))  # the client still says ru
+    assert "Hello" in texts(stack.say(s, "привет", "ru"))
+    assert "Hello" in texts(stack.say(s, "hello", "en"))  # the kiosk's button: en
+    assert "Здравствуйте" in texts(stack.say(s, "привет", "ru"))  # the button again: ru wins
+    out = stack.say(s, "speak english please", "ru")
+    assert {"event": "language", "lang": "en"} in customs(out)
+    assert "Hello" in texts(stack.say(s, "привет", "ru"))
+
+
+def test_text_turn_reports_its_interpretation(stack: Stack) -> None:
+    body = stack.turn(session(), "запишите меня к лору на завтра", "ru")
+    assert body["nlu"]["intent"] == "book_appointment"
+    assert body["nlu"]["confidence"] > 0.5
+    assert {"entity": "specialty", "value": "otolaryngologist"} in body["nlu"]["entities"]
+    assert all(e["type"] != "nlu" for e in body["events"])
 def test_goodbye_ends_session(stack: Stack) -> None:
     out = stack.say(session(), "до свидания", "ru")
     assert {"event": "end_session"} in customs(out)

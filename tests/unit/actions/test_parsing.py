@@ -37,7 +37,7 @@ TODAY = date(2026, 11, 25)  # a Wednesday
         ("", "ru", ""),
         ("seven seven one two", "en", "7712"),
         ("one hundred forty four", "en", "144"),
-        ("the second one", "en", "the 2 one"),
+        ("the second one", "en", "the 2"),
         ("at ten thirty", "en", "at 10 30"),
         ("quarter past ten", "en", "quarter past 10"),
         ("march fourteenth nineteen eighty five", "en", "march 14 1985"),
@@ -152,3 +152,23 @@ def test_canonical_specialty(text: str, code: str) -> None:
 def test_canonical_specialty_unknown() -> None:
     assert canonical_specialty("сантехник") is None
     assert canonical_specialty(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("the first one", "en", "the 1"),
+        ("the second one please", "en", "the 2 please"),
+        ("that one", "en", "that one"),
+        ("четырнадцать ноль три тысяча девятьсот восемьдесят пять", "ru", "14031985"),
+        ("три тысячи", "ru", "3000"),
+        ("статус заявки тысяча один", "ru", "статус заявки 1001"),
+    ],
+)
+def test_normalization_gaps(text: str, lang: str, expected: str) -> None:
+    assert normalize(text, lang) == expected
+
+
+def test_birth_date_said_digit_by_digit_with_a_spoken_year() -> None:
+    said = normalize("четырнадцать ноль три тысяча девятьсот восемьдесят пять", "ru")
+    assert parse_birth_date(said, "ru") == date(1985, 3, 14)

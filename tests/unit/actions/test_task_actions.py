@@ -19,12 +19,14 @@ async def test_greet_follows_turn_language() -> None:
 async def test_troika_asks_then_answers_in_groups() -> None:
     city = FakeCity()
     d = CollectingDispatcher()
-    events = await ActionTroikaBalance(lambda: city).run(d, tracker("баланс тройки", "troika_balance"), {})
+    events = await ActionTroikaBalance(lambda: city).run(
+        d, tracker("баланс тройки", "troika_balance"), {})
     state = slots_of(events)["pending"]
     assert state["need"] == "card_number"
     assert customs(d)[0] == {"event": "expect", "slot": "card_number", "phrases": []}
     d = CollectingDispatcher()
-    events = await ActionInform(lambda: city).run(d, tracker("0123456789", slots={"pending": state}), {})
+    events = await ActionInform(lambda: city).run(
+        d, tracker("0123456789", slots={"pending": state}), {})
     assert "01 23 45 67 89" in texts(d)[0] and "245" in texts(d)[0]
     assert slots_of(events)["pending"] is None
 
@@ -35,7 +37,8 @@ async def test_troika_failures_explain_then_offer_operator() -> None:
     said = []
     for _ in range(3):
         d = CollectingDispatcher()
-        events = await ActionInform(lambda: city).run(d, tracker("12", slots={"pending": state}), {})
+        events = await ActionInform(lambda: city).run(
+            d, tracker("12", slots={"pending": state}), {})
         state = slots_of(events)["pending"]
         said.append(texts(d)[0])
     assert "десять цифр" in said[0]
@@ -74,7 +77,8 @@ async def test_handoff_summary_is_masked() -> None:
 
 async def test_switch_language_emits_event() -> None:
     d = CollectingDispatcher()
-    events = await ActionSwitchLanguage().run(d, tracker("говорите по английски", "switch_language"), {})
+    events = await ActionSwitchLanguage().run(
+        d, tracker("говорите по английски", "switch_language"), {})
     assert customs(d)[0] == {"event": "language", "lang": "en"}
     assert texts(d)[0].startswith("OK")
     assert slots_of(events)["lang"] == "en"
@@ -87,3 +91,26 @@ async def test_clarify_asks_about_best_guess() -> None:
     events = await ActionClarify().run(d, t, {})
     assert "Тройки" in texts(d)[0]
     assert slots_of(events)["pending"] == {"kind": "clarify", "task": "troika_balance"}
+
+
+async def test_spoken_switch_earlier_in_the_turn_wins_over_metadata() -> None:
+    from actions.base import turn_lang
+
+    t = tracker("говорите по английски", "switch_language")
+    t.events = [{"event": "user", "text": "x"}, {"event": "slot", "name": "lang", "value": "en"}]
+    assert turn_lang(t) == "en"
+
+
+def test_a_step_answer_classified_as_a_task_stays_an_answer() -> None:
+    from actions.task_actions import answers_pending
+
+    asked = {"task": "report_problem", "kind": "ask", "need": "type", "data": {}, "fails": 0}
+    said = tracker("яма на дороге", "report_problem")
+    assert answers_pending(asked, "report_problem", said)  # same task: the answer
+    place = {**asked, "need": "place"}
+    unsure = tracker("тверская улица дом 7", "traffic_status")  # confidence 0.9 < sure
+    assert not answers_pending(place, "traffic_status", unsure)
+    unsure.latest_message["intent"]["confidence"] = 0.6
+    assert answers_pending(place, "traffic_status", unsure)  # free text, not sure: the answer
+    assert not answers_pending(asked, "troika_balance", unsure)  # a real digression
+    assert not answers_pending(None, "report_problem", said)
