@@ -8,39 +8,56 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 
 from assistant.settings import Settings, load_settings
 
+# Korean is the test model's language; replies are read by the Russian voice.
+KOREAN_VOICES = {"ASSISTANT_TTS__VOICES": '{"ru": "ru", "en": "en-us", "ko": "ru"}'}
+
 bench = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
 console = Console()
 
 
-def stack_is_up(settings: Settings) -> bool:
-    try:
-        return httpx.get(f"{settings.url('rasa')}/status", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @contextmanager
-def running_stack(settings: Settings) -> Iterator[None]:
-    """Use the stack already running on the configured ports, or start one for the benchmark."""
-    if stack_is_up(settings):
-        yield
-        return
+def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
+    """A stack of its own on free ports (started by the same code as `assistant up`), so a
+    benchmark never disturbs, or is disturbed by, a stack already running here."""
+    import os
+    import tempfile
+
     from assistant.services import stack
     from assistant.supervisor import Supervisor
+    from assistant.training import train
 
-    supervisor = Supervisor(stack(settings), console)
-    supervisor.start()
-    try:
-        supervisor.wait_healthy()
-        yield
-    finally:
-        supervisor.stop()
+    train()
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        os.environ.update({f"ASSISTANT_PORTS__{name.upper()}": str(_free_port())
+                           for name in ("cityservices", "actions", "rasa", "gateway")})
+        os.environ.update({"ASSISTANT_CHANNELS__AUDIOSOCKET_PORT": str(_free_port()),
+                           "CITY_DB_URL": f"sqlite:///{tmp}/city.db",
+                           "ASSISTANT_LOG_DIR": f"{tmp}/log", **(extra_env or {})})
+        settings = load_settings()
+        supervisor = Supervisor(stack(settings), console)
+        try:
+            supervisor.start()
+            supervisor.wait_healthy()
+            yield settings
+        finally:
+            supervisor.stop()
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def write_json(result: dict[str, Any], out: Path) -> None:
@@ -62,12 +79,56 @@ def voice(
     from assistant.voice_bench import run_voice_bench
     from audio.bench import bench_grammar
 
-    settings = load_settings()
     counts = [int(n) for n in streams.split(",") if n.strip()]
-    with running_stack(settings):
+    with bench_stack(KOREAN_VOICES) as settings:
         result = run_voice_bench(settings, lang, counts, turns)
     result["grammar_vs_open"] = bench_grammar(lang=lang) if lang == "ko" else None
     write_json(result, out)
+
+
+@bench.command("nlu")
+def nlu(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/nlu.json")) -> None:
+    """Intent accuracy and entity F1 per language on the held-out Vosk-style set."""
+    from assistant.nlu_eval import evaluate, load_cases
+
+    with bench_stack() as settings:
+        result = evaluate(settings.url("rasa"), load_cases())
+    write_json(result, out)
+
+
+@bench.command("phone")
+def phone(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/phone.json"),
+    calls: Annotated[str, typer.Option(help="Concurrent call counts.")] = "1,2,4,6,8",
+    turns: Annotated[int, typer.Option(help="Spoken turns per call.")] = 2,
+) -> None:
+    """N concurrent AudioSocket calls in real time: end of speech to first reply audio."""
+    from assistant.phone_bench import run_phone_bench
+
+    ns = [int(n) for n in calls.split(",") if n.strip()]
+    with bench_stack(KOREAN_VOICES | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}) as settings:
+        result = run_phone_bench(ns, settings.host, settings.channels.audiosocket_port, turns,
+                                 settings.endpointing_for("phone").silence_ms)
+    write_json(result, out)
+
+
+@bench.command("text")
+def text(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/text.json")) -> None:
+    """`/v1/text` p50/p95 over the e2e dialogues (they are replayed by their pytest files)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant.settings import ROOT
+
+    files = [f"tests/e2e/test_dialogues_{x}.py" for x in ("en", "ru", "timing")]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", *files], cwd=ROOT,
+                          check=False)
+    if done.returncode != 0:
+        raise typer.Exit(done.returncode)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "test-artifacts" / "dialogue-text-bench.json", out)
+    console.print(f"[green]wrote {out}[/green]")
 
 
 def register(app: typer.Typer) -> None:

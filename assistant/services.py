@@ -23,10 +23,11 @@ class ServiceSpec:
     url: str
     cwd: Path = ROOT
     env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path = LOG_DIR
 
     @property
     def log_path(self) -> Path:
-        return LOG_DIR / f"{self.name}.log"
+        return self.log_dir / f"{self.name}.log"
 
 
 def base_env() -> dict[str, str]:
@@ -52,6 +53,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
     host = settings.host
     ports = settings.ports
     shared = settings_env(settings)
+    logs = settings.resolve(settings.log_dir)
     city_env = shared | {
         "CITY_API_URL": settings.url("cityservices"),
         "CITY_API_KEY": os.environ.get("CITY_API_KEY", settings.city.api_key),
@@ -63,6 +65,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
         city_env["CITY_DB_URL"] = settings.city.db_url
     return [
         ServiceSpec(
+            log_dir=logs,
             name="cityservices",
             command=(python, "-m", "cityservices", "serve", "--host", host,
                      "--port", str(ports.cityservices)),
@@ -71,6 +74,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
             env=city_env,
         ),
         ServiceSpec(
+            log_dir=logs,
             name="actions",
             command=(python, "-m", "rasa_sdk", "--actions", "actions",
                      "--port", str(ports.actions)),
@@ -79,6 +83,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
             env=city_env,
         ),
         ServiceSpec(
+            log_dir=logs,
             name="rasa",
             command=(str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api",
                      "--model", str(RASA_MODEL), "--interface", host,
@@ -93,6 +98,7 @@ def stack(settings: Settings) -> list[ServiceSpec]:
             },
         ),
         ServiceSpec(
+            log_dir=logs,
             name="gateway",
             command=(python, "-m", "uvicorn", "assistant.gateway.app:create_app", "--factory",
                      "--host", host, "--port", str(ports.gateway)),

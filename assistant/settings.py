@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     default_lang: Literal["ru", "en"] = "ru"
     languages: list[str] = Field(default_factory=lambda: ["ru", "en"])
     host: str = "127.0.0.1"
+    log_dir: Path = Path("var/log")
     ports: Ports = Field(default_factory=Ports)
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
     city: CitySettings = Field(default_factory=CitySettings)

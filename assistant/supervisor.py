@@ -21,7 +21,7 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from assistant.services import LOG_DIR, ServiceSpec, base_env
+from assistant.services import ServiceSpec, base_env
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class Supervisor:
         self.stopping = threading.Event()
 
     def start(self) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
         for spec in self.specs:
+            spec.log_dir.mkdir(parents=True, exist_ok=True)
             env = base_env() | spec.env
             with open(spec.log_path, "wb") as logfile:
                 process = subprocess.Popen(

@@ -77,6 +77,7 @@ def stack_up(tmp_path: Path) -> Iterator[Running]:
     env = dict(os.environ, COLUMNS="200", CITY_DB_URL=f"sqlite:///{tmp_path / 'city.db'}")
     env |= {f"ASSISTANT_PORTS__{name.upper()}": str(port) for name, port in ports.items()}
     env["ASSISTANT_CHANNELS__AUDIOSOCKET_PORT"] = str(free_port())
+    env["ASSISTANT_LOG_DIR"] = str(tmp_path / "log")
     env["ASSISTANT_ASR__MODELS_DIR"] = str(tmp_path / "no-models")
     process = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "assistant"), "up", "--chat"], cwd=ROOT, env=env,

@@ -8,6 +8,16 @@ from assistant.services import stack
 from assistant.settings import load_settings
 
 
+@pytest.fixture(autouse=True)
+def plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read config.yml itself: no override from the caller's environment."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_"):
+            monkeypatch.delenv(name)
+
+
 def test_config_yml_gives_the_documented_ports() -> None:
     settings = load_settings()
     assert (settings.ports.cityservices, settings.ports.actions) == (8000, 5055)
