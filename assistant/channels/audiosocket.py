@@ -197,6 +197,7 @@ class AudioSocketServer:
         self.lang: Lang = lang or phone_lang  # type: ignore[assignment]
         self._server: asyncio.Server | None = None
         self._calls: set[asyncio.Task[None]] = set()
+        self.preloading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
@@ -208,6 +209,8 @@ class AudioSocketServer:
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
+        if self.preloading is not None:
+            await asyncio.gather(self.preloading, return_exceptions=True)
         for task in list(self._calls):
             task.cancel()
         await asyncio.gather(*self._calls, return_exceptions=True)
@@ -261,4 +264,15 @@ async def start_phone_channel(stack: VoiceStack, settings: Settings) -> AudioSoc
                   "off. Free the port or set channels.audiosocket_port (0 disables it).",
                   settings.host, port, exc)
         return None
+    server.preloading = asyncio.create_task(preload_model(stack, server.lang))
     return server
+
+
+async def preload_model(stack: VoiceStack, lang: str) -> None:
+    """Load the phone language's model now, so the first caller does not wait for it."""
+    try:
+        seconds = await stack.asr.preload(lang)
+    except PipelineError as exc:
+        log.warning("phone calls in '%s' will have no speech recognition: %s", lang, exc.message)
+        return
+    log.info("speech model for '%s' loaded in %.1f s", lang, seconds)

@@ -26,7 +26,7 @@ def words(speech: Speech) -> bytes:
 
 async def test_greeting_first_paced_then_a_spoken_turn(gateway: Gateway, speech: Speech) -> None:
     async with caller(gateway) as call:
-        await call.wait_quiet(0.4)
+        await call.wait_quiet(1.0)  # a loaded machine can pause the paced greeting for a moment
         greeting = call.heard
         assert greeting, "the caller heard no greeting"
         assert all(len(h.pcm) == FRAME_BYTES for h in greeting)
@@ -35,7 +35,9 @@ async def test_greeting_first_paced_then_a_spoken_turn(gateway: Gateway, speech:
         assert spread_s > 0.8 * audio_s - 0.1, "reply audio was not paced in real time"
         end = await call.speak(words(speech))
         await call.speak(silence(800, 8000))
-        assert await call.wait_audio_after(end) - end > 0.5  # after the trailing silence
+        # The reply waits for the trailing silence (600 ms here), minus the quiet tail of the
+        # synthetic speech that the voice detector already counts as silence.
+        assert await call.wait_audio_after(end) - end > 0.3
         await call.wait_quiet(0.3)
     assert str(call.call_id) in gateway.standin.senders()
 
@@ -92,7 +94,8 @@ async def test_bad_callers_do_not_disturb_a_good_one(gateway: Gateway, speech: S
         writer.write(first)
         await asyncio.sleep(0.3)
         writer.write(then)
-        closed = await asyncio.wait_for(read_until_closed(reader), 20)
+        # well past the idle timeout (20 s here), which closes a caller that went quiet
+        closed = await asyncio.wait_for(read_until_closed(reader), 60)
         writer.close()
         return closed
 
