@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.channels.audiosocket_client import FakeAsterisk
+from assistant.stats import percentile
 from audio.formats import read_wav, resample, to_mono, to_samples
 
 PHRASES = ("네 감사합니다", "네 아니요", "일 이 삼 사 오")
@@ -47,14 +48,6 @@ def trim_silence(samples: np.ndarray, threshold: int = 300) -> np.ndarray:
     if loud.size == 0:
         return samples
     return samples[loud[0]: loud[-1] + 1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100.0 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def one_call(host: str, port: int, speech: bytes, turns: int,

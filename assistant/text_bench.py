@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from assistant.stats import percentile
+
 
 @dataclass(frozen=True)
 class TextDialogue:
@@ -24,20 +26,11 @@ class TextDialogue:
     channel: str = "phone"
 
 
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of `samples`, in the samples' unit."""
-    ordered = sorted(samples)
-    if not ordered:
-        return 0.0
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
 def summary(samples_ms: Sequence[float]) -> dict[str, float | int]:
     return {
         "count": len(samples_ms),
         "p50_ms": round(statistics.median(samples_ms), 2) if samples_ms else 0.0,
-        "p95_ms": round(percentile(samples_ms, 95), 2),
+        "p95_ms": round(percentile(samples_ms, 95), 2) if samples_ms else 0.0,
         "max_ms": round(max(samples_ms), 2) if samples_ms else 0.0,
     }
 

@@ -26,6 +26,7 @@ from assistant.contracts import AudioChunk, AudioFormat
 from assistant.contracts import PipelineEventType as Ev
 from assistant.pipeline import Conversation, VoiceStack
 from assistant.settings import Settings
+from assistant.stats import p50_p95
 from audio.session import AsrEngine, transcribe
 
 PHRASES = {
@@ -33,17 +34,6 @@ PHRASES = {
     "ru": ("семь семь один два", "да", "здравствуйте", "запишите меня к терапевту"),
     "en": ("seven seven one two", "yes", "hello", "book me a therapist"),
 }
-
-
-def percentiles(values: Sequence[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {"p50": 0.0, "p95": 0.0, "n": 0}
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
-
-    return {"p50": pick(0.5), "p95": pick(0.95), "n": len(ordered)}
 
 
 def rss_mb() -> float:
@@ -115,9 +105,9 @@ async def measure_turns(stack: VoiceStack, clips: list[bytes], lang: str,
                 elif event.type is Ev.TTS_END:
                     tts.append(event.data["ms"])
                     first_audio.append(1000.0 * (time.perf_counter() - started))
-    return {"end_of_speech_to_final_ms": percentiles(finals),
-            "dialogue_turn_ms": percentiles(dialogue), "tts_ms": percentiles(tts),
-            "end_of_speech_to_first_audio_ms": percentiles(first_audio)}
+    return {"end_of_speech_to_final_ms": p50_p95(finals),
+            "dialogue_turn_ms": p50_p95(dialogue), "tts_ms": p50_p95(tts),
+            "end_of_speech_to_first_audio_ms": p50_p95(first_audio)}
 
 
 def http_baseline_ms(url: str, count: int = 20) -> dict[str, float]:
@@ -127,7 +117,7 @@ def http_baseline_ms(url: str, count: int = 20) -> dict[str, float]:
             started = time.perf_counter()
             http.get(url)
             times.append(1000.0 * (time.perf_counter() - started))
-    return percentiles(times)
+    return p50_p95(times)
 
 
 async def _run(settings: Settings, lang: str, streams: Sequence[int], turns: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.contracts import AudioFormat
+from assistant.stats import percentile
 
 from .asr import ModelRegistry, builtin_model_paths
 from .session import AsrEngine, Transcription, transcribe
@@ -52,12 +53,6 @@ def word_errors(reference: str, hypothesis: str) -> int:
     return row[-1]
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return round(ordered[index], 2)
-
-
 def _summary(refs: list[str], results: list[Transcription]) -> dict[str, Any]:
     errors = sum(word_errors(r, t.final.text) for r, t in zip(refs, results, strict=True))
     words = sum(len(r.split()) for r in refs)
@@ -68,8 +63,8 @@ def _summary(refs: list[str], results: list[Transcription]) -> dict[str, Any]:
             sum(r == t.final.text for r, t in zip(refs, results, strict=True)) / len(refs), 4
         ),
         "final_latency_ms": {
-            "p50": _percentile(latencies, 0.5),
-            "p95": _percentile(latencies, 0.95),
+            "p50": round(percentile(latencies, 50), 2),
+            "p95": round(percentile(latencies, 95), 2),
             "mean": round(statistics.fmean(latencies), 2),
         },
         "rtf": round(statistics.fmean(t.rtf for t in results), 4),
