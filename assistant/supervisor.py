@@ -143,13 +143,16 @@ class Terminated(Exception):
 
 @contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into an exception so `finally` blocks stop the children."""
+    """Turn SIGTERM into an exception, and make sure Ctrl-C raises KeyboardInterrupt even when
+    a parent shell started us with SIGINT ignored, so `finally` blocks stop the children."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise Terminated()
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous_term = signal.signal(signal.SIGTERM, handler)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
