@@ -41,6 +41,18 @@ _LINES: dict[str, dict[str, str]] = {
         "ru": "Звук пришёл в неверном формате. Попробуйте ещё раз.",
         "en": "The audio arrived in a format I can't read. Please try again.",
     },
+    "audio-no-device": {
+        "ru": "Микрофон или динамик не найден. Воспользуйтесь экраном или позвоните на горячую линию.",
+        "en": "No microphone or speaker was found. Please use the screen or call the hotline.",
+    },
+    "asr-model-install": {
+        "ru": "Не удалось установить модель распознавания речи. Попробуйте текстом.",
+        "en": "The speech model could not be installed. Please use text.",
+    },
+    "asr-model-download": {
+        "ru": "Не удалось скачать модель распознавания речи. Попробуйте текстом.",
+        "en": "The speech model could not be downloaded. Please use text.",
+    },
     "dialogue-unreachable": {
         "ru": "Извините, сервис временно недоступен. Попробуйте чуть позже или попросите оператора.",
         "en": "Sorry, the service is unavailable right now. Try again shortly or ask for an operator.",
