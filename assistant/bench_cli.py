@@ -101,12 +101,17 @@ def phone(
     out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/phone.json"),
     calls: Annotated[str, typer.Option(help="Concurrent call counts.")] = "1,2,4,6,8",
     turns: Annotated[int, typer.Option(help="Spoken turns per call.")] = 2,
+    silence_ms: Annotated[int | None, typer.Option(
+        help="Phone trailing silence for this run (default: endpointing.phone).")] = None,
 ) -> None:
     """N concurrent AudioSocket calls in real time: end of speech to first reply audio."""
     from assistant.phone_bench import run_phone_bench
 
     ns = [int(n) for n in calls.split(",") if n.strip()]
-    with bench_stack(KOREAN_VOICES | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}) as settings:
+    env = KOREAN_VOICES | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}
+    if silence_ms is not None:
+        env["ASSISTANT_ENDPOINTING__PHONE__SILENCE_MS"] = str(silence_ms)
+    with bench_stack(env) as settings:
         result = run_phone_bench(ns, settings.host, settings.channels.audiosocket_port, turns,
                                  settings.endpointing_for("phone").silence_ms)
     write_json(result, out)
