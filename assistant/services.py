@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.settings import ROOT, Settings
+from assistant.settings import ROOT, ServiceName, Settings
 
 NLU_DIR = ROOT / "nlu"
 RASA_VENV = ROOT / ".venv-rasa"
@@ -47,14 +47,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def stack(settings: Settings) -> list[ServiceSpec]:
-    """The stack in start order. Each process talks to the others only over HTTP."""
-    python = sys.executable
-    host = settings.host
-    ports = settings.ports
-    shared = settings_env(settings)
-    logs = settings.resolve(settings.log_dir)
-    city_env = shared | {
+def city_env(settings: Settings) -> dict[str, str]:
+    """What the city services and the action server need: where the city API is, its key."""
+    env = settings_env(settings) | {
         "CITY_API_URL": settings.url("cityservices"),
         "CITY_API_KEY": os.environ.get("CITY_API_KEY", settings.city.api_key),
         "CITY_TIMEOUT_S": str(settings.city.timeout_s),
@@ -62,48 +57,35 @@ def stack(settings: Settings) -> list[ServiceSpec]:
         "KIOSK_LON": str(settings.kiosk.lon),
     }
     if settings.city.db_url and "CITY_DB_URL" not in os.environ:
-        city_env["CITY_DB_URL"] = settings.city.db_url
+        env["CITY_DB_URL"] = settings.city.db_url
+    return env
+
+
+def _service(settings: Settings, name: ServiceName, command: tuple[str, ...], health_path: str,
+             url_path: str, env: dict[str, str], cwd: Path = ROOT) -> ServiceSpec:
+    base = settings.url(name)
+    return ServiceSpec(name=name, command=command, health_url=base + health_path,
+                       url=base + url_path, cwd=cwd, env=env,
+                       log_dir=settings.resolve(settings.log_dir))
+
+
+def stack(settings: Settings) -> list[ServiceSpec]:
+    """The stack in start order. Each process talks to the others only over HTTP."""
+    python, host, ports = sys.executable, settings.host, settings.ports
+    rasa = (str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--model", str(RASA_MODEL),
+            "--interface", host, "--port", str(ports.rasa),
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml")
+    rasa_env = settings_env(settings) | {
+        "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
+        "PYTHONPATH": str(NLU_DIR),
+    }
+    gateway = (python, "-m", "uvicorn", "assistant.gateway.app:create_app", "--factory",
+               "--host", host, "--port", str(ports.gateway))
     return [
-        ServiceSpec(
-            log_dir=logs,
-            name="cityservices",
-            command=(python, "-m", "cityservices", "serve", "--host", host,
-                     "--port", str(ports.cityservices)),
-            health_url=f"{settings.url('cityservices')}/healthz",
-            url=f"{settings.url('cityservices')}/docs",
-            env=city_env,
-        ),
-        ServiceSpec(
-            log_dir=logs,
-            name="actions",
-            command=(python, "-m", "rasa_sdk", "--actions", "actions",
-                     "--port", str(ports.actions)),
-            health_url=f"{settings.url('actions')}/health",
-            url=f"{settings.url('actions')}/webhook",
-            env=city_env,
-        ),
-        ServiceSpec(
-            log_dir=logs,
-            name="rasa",
-            command=(str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api",
-                     "--model", str(RASA_MODEL), "--interface", host,
-                     "--port", str(ports.rasa), "--credentials", "credentials.yml",
-                     "--endpoints", "endpoints.yml"),
-            health_url=f"{settings.url('rasa')}/status",
-            url=settings.url("rasa"),
-            cwd=NLU_DIR,
-            env=shared | {
-                "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
-                "PYTHONPATH": str(NLU_DIR),
-            },
-        ),
-        ServiceSpec(
-            log_dir=logs,
-            name="gateway",
-            command=(python, "-m", "uvicorn", "assistant.gateway.app:create_app", "--factory",
-                     "--host", host, "--port", str(ports.gateway)),
-            health_url=f"{settings.url('gateway')}/healthz",
-            url=f"{settings.url('gateway')}/v1/text",
-            env=shared,
-        ),
+        _service(settings, "cityservices", (python, "-m", "cityservices", "serve", "--host", host,
+                 "--port", str(ports.cityservices)), "/healthz", "/docs", city_env(settings)),
+        _service(settings, "actions", (python, "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(ports.actions)), "/health", "/webhook", city_env(settings)),
+        _service(settings, "rasa", rasa, "/status", "", rasa_env, cwd=NLU_DIR),
+        _service(settings, "gateway", gateway, "/healthz", "/v1/text", settings_env(settings)),
     ]
