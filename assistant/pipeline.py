@@ -92,7 +92,6 @@ class Conversation:
         self.last_reply: BotReply | None = None
         self._silences = 0
         self._speaking = False
-        self._turn_started = 0.0
         self._asr: AsrSession | None = None
         self._asr_lang: Lang | None = None
         self._exit = AsyncExitStack()
@@ -136,7 +135,6 @@ class Conversation:
         for event in update.events:
             if event.type is EndpointEventType.SPEECH_START and not self._speaking:
                 self._speaking = True
-                self._turn_started = time.perf_counter()
                 events.append(PipelineEvent(Ev.STT_START, {"at_ms": event.at_ms}))
         if update.partial is not None and update.partial.text and self._speaking:
             events.append(PipelineEvent(Ev.STT_PARTIAL, {"text": update.partial.text}))
@@ -166,7 +164,8 @@ class Conversation:
         try:
             if done is not None and done.type is EndpointEventType.NO_SPEECH_TIMEOUT:
                 await self._asr.cancel()
-                return await self._on_silence()
+                events += await self._on_silence()
+                return events
             final = await self._asr.finish()
             events.append(PipelineEvent(Ev.STT_FINAL, self._final_data(final, started)))
             if not final.text.strip():
@@ -175,6 +174,8 @@ class Conversation:
             events += await self._turn(final.text, final)
         except PipelineError as exc:
             events += await self._error(exc)
+        except Exception as exc:  # a caller hears an apology, never silence or a trace
+            events += await self._unexpected(exc)
         finally:
             events.append(PipelineEvent(Ev.RUN_END, {"ms": _ms(started)}))
         return events
@@ -187,6 +188,8 @@ class Conversation:
             events += await self._turn(text, None)
         except PipelineError as exc:
             events += await self._error(exc)
+        except Exception as exc:
+            events += await self._unexpected(exc)
         finally:
             events.append(PipelineEvent(Ev.RUN_END, {"ms": _ms(started)}))
         return events
@@ -249,6 +252,11 @@ class Conversation:
                         {"type": "end_session", "reason": "silence"}]})]
         return [PipelineEvent(Ev.ERROR, {"code": "asr-no-speech"}),
                 *await self._speak_line("reprompt")]
+
+    async def _unexpected(self, exc: Exception) -> list[PipelineEvent]:
+        """Called from an `except` block: the log gets the trace, the caller the internal line."""
+        log.exception("unexpected failure in session %s", self.session_id)
+        return await self._error(PipelineError(f"unexpected {type(exc).__name__}; see the log"))
 
     async def _error(self, exc: PipelineError) -> list[PipelineEvent]:
         log.warning("session %s: %s (%s)", self.session_id, exc.code, exc.message)

@@ -80,6 +80,7 @@ async def test_silence_reprompts_once_then_closes_politely(stack: VoiceStack) ->
     async with Conversation(stack, "t2", "kiosk", "ko") as talk:
         first = await speak_turn(talk, bytes(2 * 16000 * 3))
         assert not talk.closed
+        assert types(first)[-1] is Ev.RUN_END
         assert "Вы здесь?" in next(e for e in first if e.type is Ev.TTS_START).data["text"]
         second = await speak_turn(talk, bytes(2 * 16000 * 3))
         assert talk.closed
