@@ -76,7 +76,10 @@ class Player:
                 del self._buf[:FRAME_BYTES]
                 self.writer.write(audio(frame).encode())
                 self.frames_sent += 1
-                await asyncio.wait_for(self.writer.drain(), self.send_timeout_s)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+                # lands as the drain completes, and the call would wait for its player forever
+                async with asyncio.timeout(self.send_timeout_s):
+                    await self.writer.drain()
                 due += FRAME_MS / 1000.0
                 await asyncio.sleep(max(0.0, due - loop.time()))
             self._idle.set()
@@ -112,7 +115,8 @@ class PhoneCall:
                 self._queue(await call.greet())
                 reason = await self._listen(call)
                 if call.closed:
-                    await asyncio.wait_for(self.player.drain(), self.limits.max_session_s)
+                    async with asyncio.timeout(self.limits.max_session_s):
+                        await self.player.drain()
                 return reason
         finally:
             player.cancel()
@@ -143,7 +147,8 @@ class PhoneCall:
             raise TimeoutError("session-limit")
         wait = min(self.limits.idle_timeout_s, left)
         limit = min(self.limits.max_frame_bytes, MAX_PAYLOAD)
-        return await asyncio.wait_for(read_message(self.reader, limit), wait)
+        async with asyncio.timeout(wait):
+            return await read_message(self.reader, limit)
 
     async def _audio(self, call: Call, pcm: bytes) -> None:
         playing = self.player.playing
@@ -246,9 +251,11 @@ async def _hang_up(writer: asyncio.StreamWriter, reason: str) -> None:
     with contextlib.suppress(Exception):
         if reason not in ("hangup", "connection lost"):
             writer.write(hangup().encode())
-            await asyncio.wait_for(writer.drain(), 1.0)
+            async with asyncio.timeout(1.0):
+                await writer.drain()
         writer.close()
-        await asyncio.wait_for(writer.wait_closed(), 1.0)
+        async with asyncio.timeout(1.0):
+            await writer.wait_closed()
 
 
 async def start_phone_channel(stack: VoiceStack, settings: Settings) -> AudioSocketServer | None:

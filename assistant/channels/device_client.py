@@ -128,7 +128,8 @@ class VoiceDevice:
         """The next JSON event (binary audio is collected on the way), or None when quiet."""
         while True:
             try:
-                frame = await asyncio.wait_for(self._ws.recv(), max(wait_s, 0.001))
+                async with asyncio.timeout(max(wait_s, 0.001)):
+                    frame = await self._ws.recv()
             except TimeoutError:
                 return None
             except websockets.ConnectionClosed:

@@ -69,7 +69,8 @@ class WsLink:
             raise SessionOver("session-limit")
         wait = min(self.limits.idle_timeout_s, left)
         try:
-            message: MutableMapping[str, Any] = await asyncio.wait_for(self.ws.receive(), wait)
+            async with asyncio.timeout(wait):
+                message: MutableMapping[str, Any] = await self.ws.receive()
         except TimeoutError:
             raise SessionOver("idle-timeout" if wait < left else "session-limit") from None
         if message["type"] == "websocket.disconnect":
@@ -104,7 +105,8 @@ class WsLink:
 
     async def bounded(self, send: Any) -> None:
         try:
-            await asyncio.wait_for(send, self.limits.idle_timeout_s)
+            async with asyncio.timeout(self.limits.idle_timeout_s):
+                await send
         except TimeoutError:
             raise SessionOver("slow-client") from None
         except (WebSocketDisconnect, RuntimeError, OSError):
@@ -220,6 +222,7 @@ class WsVoiceSession:
     async def _close(self, reason: str) -> None:
         try:
             await self.link.send_event({"type": "end", "reason": reason})
-            await asyncio.wait_for(self.link.ws.close(1000), self.link.limits.idle_timeout_s)
+            async with asyncio.timeout(self.link.limits.idle_timeout_s):
+                await self.link.ws.close(1000)
         except (SessionOver, TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
             pass

@@ -132,7 +132,9 @@ async def asr_socket(ws: WebSocket) -> None:
 async def _say_and_close(ws: WebSocket, body: dict[str, Any] | None, code: int) -> None:
     try:
         if body is not None:
-            await asyncio.wait_for(ws.send_text(json.dumps(body, ensure_ascii=False)), 5)
-        await asyncio.wait_for(ws.close(code), 5)
+            async with asyncio.timeout(5):
+                await ws.send_text(json.dumps(body, ensure_ascii=False))
+        async with asyncio.timeout(5):
+            await ws.close(code)
     except Exception:  # the peer is gone; nothing left to tell it
         log.debug("asr stream: peer gone while closing")
