@@ -84,8 +84,8 @@ def stack(settings: Settings) -> list[ServiceSpec]:
     return [
         _service(settings, "cityservices", (python, "-m", "cityservices", "serve", "--host", host,
                  "--port", str(ports.cityservices)), "/healthz", "/docs", city_env(settings)),
-        _service(settings, "actions", (python, "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(ports.actions)), "/health", "/webhook", city_env(settings)),
-        _service(settings, "rasa", rasa, "/status", "", rasa_env, cwd=NLU_DIR),
+        _service(settings, "actions", (python, "-m", "actions.server", "--host", host,
+                 "--port", str(ports.actions)), "/healthz", "/webhook", city_env(settings)),
+        _service(settings, "rasa", rasa, "/healthz", "", rasa_env, cwd=NLU_DIR),
         _service(settings, "gateway", gateway, "/healthz", "/v1/text", settings_env(settings)),
     ]

@@ -114,6 +114,10 @@ def test_up_chat_talks_in_both_languages_and_ctrl_c_leaves_nothing(stack_up: Run
         assert reply["replies"] and reply["replies"][0]["text"]
         assert not [e for e in reply["events"] if e.get("type") == "error"], reply
 
+    for name, port in stack_up.ports.items():  # every service, Rasa's own included
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert health.status_code == 200 and health.json()["status"] == "ok", (name, health.text)
+
     stack_up.process.send_signal(signal.SIGINT)
     assert stack_up.process.wait(timeout=60) == 0
     time.sleep(0.5)
