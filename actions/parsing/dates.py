@@ -19,6 +19,11 @@ _FILLER = re.compile(
     r"was|дата|my|birth|мой|моя)\b"
 )
 _COMPACT = re.compile(r"\b(\d{8})\b")
+_COMPACT_SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # DDMMYY, said as "один четыре ноль три..."
+# a two-digit year after the day and the month: "14 марта 85", "14 03 85", "march 14 85"
+_SHORT_YEAR = re.compile(
+    r"^(\d{1,2}\s+(?:\d{1,2}|[a-zа-яё]+)|[a-z]+\s+\d{1,2})\s+(\d{2})$"
+)
 _CLOCK_TAIL = re.compile(r"\b(в|at)\s+\d{1,2}(\s+\d{2})?\b.*$")
 
 
@@ -80,7 +85,8 @@ def _next_day_of_month(day: int, today: date) -> date | None:
 
 
 def parse_birth_date(text: str, lang: str, today: date | None = None) -> date | None:
-    """A birth date: "14 марта 1985", "14031985", "march 14 1985", "1985 03 14"."""
+    """A birth date: "14 марта 1985", "14031985", "march 14 1985", "1985 03 14", and with a
+    two-digit year ("14 марта 85", "140385"), which is never in the future."""
     today = today or date.today()
     low = " ".join(text.lower().split())
     compact = _COMPACT.search(low)
@@ -89,14 +95,25 @@ def parse_birth_date(text: str, lang: str, today: date | None = None) -> date | 
     iso = re.search(r"\b(\d{4})\s+(\d{1,2})\s+(\d{1,2})\b", low)
     if iso:
         return _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)), today)
-    if not re.search(r"\b(19|20)\d{2}\b", low):
-        return None  # a birth date needs its year
     cleaned = " ".join(_FILLER.sub(" ", low).split())
+    short = _COMPACT_SHORT.match(cleaned)
+    if short:
+        day, month, year = (int(g) for g in short.groups())
+        return _safe_date(_century(year, today), month, day, today)
+    cleaned = _SHORT_YEAR.sub(lambda m: f"{m.group(1)} {_century(int(m.group(2)), today)}", cleaned)
+    if not re.search(r"\b(19|20)\d{2}\b", cleaned):
+        return None  # a birth date needs its year
+    cleaned = re.sub(r"^(\d{1,2}) (\d{1,2}) (\d{4})$", r"\1.\2.\3", cleaned)
     langs = [lang, "en"] if lang != "en" else ["en"]
     found = dateparser.parse(cleaned, languages=langs, settings=_settings(today, "past"))
     if found is None or found.date() >= today:
         return None
     return found.date()
+
+
+def _century(year: int, today: date) -> int:
+    """A two-digit birth year: this century unless that would be in the future."""
+    return 2000 + year if 2000 + year <= today.year else 1900 + year
 
 
 def _from_compact(digits: str, today: date) -> date | None:

@@ -92,13 +92,23 @@ def test_parse_date_rejects_noise() -> None:
         ("1985 03 14", "ru", date(1985, 3, 14)),
         ("march 14 1985", "en", date(1985, 3, 14)),
         ("the 14 of march 1985", "en", date(1985, 3, 14)),
+        ("14 марта 85 года", "ru", date(1985, 3, 14)),
+        ("140385", "ru", date(1985, 3, 14)),
+        ("14 03 85", "ru", date(1985, 3, 14)),
+        ("14 03 1985", "ru", date(1985, 3, 14)),
+        ("2 ноября 92", "ru", date(1992, 11, 2)),
+        ("14 of march 85", "en", date(1985, 3, 14)),
+        ("march 14 85", "en", date(1985, 3, 14)),
+        ("5 мая 15 года", "ru", date(2015, 5, 5)),
     ],
 )
 def test_parse_birth_date(text: str, lang: str, expected: date) -> None:
     assert parse_birth_date(text, lang, TODAY) == expected
 
 
-@pytest.mark.parametrize("text", ["14 марта", "завтра", "7712345678901234", "2030 01 01"])
+@pytest.mark.parametrize(
+    "text", ["14 марта", "march 14", "завтра", "7712345678901234", "2030 01 01", "143385", "15"]
+)
 def test_parse_birth_date_needs_a_past_date_with_year(text: str) -> None:
     assert parse_birth_date(text, "ru", TODAY) is None
 
@@ -172,3 +182,15 @@ def test_normalization_gaps(text: str, lang: str, expected: str) -> None:
 def test_birth_date_said_digit_by_digit_with_a_spoken_year() -> None:
     said = normalize("четырнадцать ноль три тысяча девятьсот восемьдесят пять", "ru")
     assert parse_birth_date(said, "ru") == date(1985, 3, 14)
+
+
+@pytest.mark.parametrize(
+    ("spoken", "lang"),
+    [
+        ("один четыре ноль три восемь пять", "ru"),
+        ("четырнадцатое марта восемьдесят пятого года", "ru"),
+        ("fourteenth of march eighty five", "en"),
+    ],
+)
+def test_birth_date_with_a_two_digit_year_said_aloud(spoken: str, lang: str) -> None:
+    assert parse_birth_date(normalize(spoken, lang), lang, TODAY) == date(1985, 3, 14)
