@@ -8,13 +8,16 @@ For PBXs without AudioSocket. FreeSWITCH starts it with
 - binary frames are L16 (signed 16-bit little-endian mono) at 8 or 16 kHz (`?sample_rate=`, or
   `sampleRate` in the metadata; default 8000).
 The server greets, then sends reply audio back as binary L16 frames at the same rate
-(mod_audio_fork's bidirectional mode) and JSON text frames shaped as mod_audio_fork events:
-`transcription`, `killAudio` (barge-in: stop playback), `disconnect` (end or handoff), `error`,
-and `json` for the rest.
+(mod_audio_fork's bidirectional mode), or with `?playback=json` as one `playAudio` message per
+reply (`{"audioContentType": "raw", "sampleRate", "audioContent": base64}`), which a
+mod_audio_fork without bidirectional audio plays from a file. JSON text frames are shaped as
+mod_audio_fork events: `transcription`, `killAudio` (barge-in: stop playback), `disconnect` (end
+or handoff), `error`, and `json` for the rest.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import uuid
@@ -24,7 +27,7 @@ from fastapi import APIRouter, WebSocket
 
 from assistant.channels.call import Call
 from assistant.channels.ws_session import Limits, SessionOver, WsLink, WsVoiceSession
-from assistant.contracts import Lang
+from assistant.contracts import Lang, Speech
 from assistant.gateway.voice import authorize
 from assistant.settings import Settings
 
@@ -47,6 +50,15 @@ def fork_shape(event: dict[str, Any]) -> dict[str, Any] | None:
     if kind == "error":
         return {"type": "error", "data": {k: v for k, v in event.items() if k != "type"}}
     return {"type": "json", "data": event}
+
+
+class PlayAudioLink(WsLink):
+    """Reply audio as mod_audio_fork `playAudio` JSON (base64 raw L16) instead of binary frames."""
+
+    async def send_audio(self, speech: Speech) -> None:
+        body = {"audioContentType": "raw", "sampleRate": speech.fmt.rate,
+                "audioContent": base64.b64encode(speech.pcm).decode("ascii")}
+        await self.bounded(self.ws.send_text(json.dumps({"type": "playAudio", "data": body})))
 
 
 class ForkSession(WsVoiceSession):
@@ -99,7 +111,9 @@ async def audio_fork_socket(ws: WebSocket) -> None:
     if not await authorize(ws, settings):
         return
     await ws.accept()
-    link = WsLink(ws, Limits.from_settings(settings), shape=fork_shape)
+    json_playback = ws.query_params.get("playback") == "json"
+    link_type = PlayAudioLink if json_playback else WsLink
+    link = link_type(ws, Limits.from_settings(settings), shape=fork_shape)
     try:
         first = await read_metadata(link)
         call_id, lang, rate = stream_params(first, ws.query_params.get("sample_rate"), settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -87,3 +88,25 @@ async def test_audio_fork_stream(gateway: Gateway, speech: Speech) -> None:
     assert sum(len(f) for f in frames) > 16000
     senders = gateway.standin.turns
     assert any(t["sender"] == "fs-call-1" and t["message"] == "55" for t in senders)
+
+
+async def test_audio_fork_play_audio_messages(gateway: Gateway) -> None:
+    """`?playback=json`: replies as mod_audio_fork `playAudio` messages, no binary frames."""
+    url = gateway.url(f"/v1/audio-fork?token={TOKEN}&sample_rate=8000&playback=json")
+    played: list[dict[str, Any]] = []
+    async with websockets.connect(url) as ws:
+        await ws.send(json.dumps({"callId": "fs-call-2", "lang": "ko"}))
+        await ws.send(json.dumps({"type": "dtmf", "digits": "42#"}))
+        turn_over = False
+        while not turn_over:  # the greeting, then the keypad turn's reply and its turn-end
+            frame = await ws.recv()
+            assert isinstance(frame, str), "binary audio in playAudio mode"
+            event = json.loads(frame)
+            if event["type"] == "playAudio":
+                played.append(event["data"])
+            turn_over = event["type"] == "json" and event["data"].get("type") == "turn-end"
+    assert len(played) == 2
+    for data in played:
+        assert data["audioContentType"] == "raw" and data["sampleRate"] == 8000
+        pcm = base64.b64decode(data["audioContent"])
+        assert len(pcm) > 8000 and len(pcm) % 2 == 0  # over half a second of 16-bit audio
