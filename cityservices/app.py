@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -30,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def startup(app: FastAPI) -> None:
-    """Migrate, then seed an empty database (or top up the 14 days of slots)."""
+    """Migrate, then seed an empty database (or top up the 14 days of slots; the lifespan
+    tops them up again after every midnight)."""
     settings: CitySettings = app.state.settings
     engine = app.state.engine
     run_migrations(engine)
@@ -39,12 +42,41 @@ def startup(app: FastAPI) -> None:
         prepare(engine, datetime.now(UTC).astimezone(tz).date(), tz, gtfs_dir=settings.gtfs_dir)
 
 
+def seconds_until_top_up(now: datetime) -> float:
+    """From `now` (aware, local) to the next five past midnight, local time."""
+    due = datetime.combine(now.date(), time(0, 5), tzinfo=now.tzinfo)
+    if due <= now:
+        due += timedelta(days=1)
+    return (due - now).total_seconds()
+
+
+async def _top_up_daily(app: FastAPI) -> None:
+    """A server that runs for weeks keeps its 14 days of slots: a top-up after each midnight."""
+    settings: CitySettings = app.state.settings
+    tz = ZoneInfo(settings.timezone)
+    while True:
+        await asyncio.sleep(seconds_until_top_up(datetime.now(UTC).astimezone(tz)))
+        today = datetime.now(UTC).astimezone(tz).date()
+        try:
+            await run_in_threadpool(prepare, app.state.engine, today, tz,
+                                    gtfs_dir=settings.gtfs_dir)
+        except Exception:  # the next night tries again; the server keeps serving
+            log.exception("daily slot top-up failed")
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(startup, app)
+    top_up = None
+    if app.state.settings.seed_on_start:
+        top_up = asyncio.create_task(_top_up_daily(app), name="slot-top-up")
     try:
         yield
     finally:
+        if top_up is not None:
+            top_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await top_up
         app.state.engine.dispose()
 
 

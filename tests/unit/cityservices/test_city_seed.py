@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from cityservices.app import create_app
+from cityservices.app import create_app, seconds_until_top_up
 from cityservices.cli import app as cli_app
 from cityservices.db import create_db_engine, run_migrations
 from cityservices.models import Clinic, Slot
@@ -97,3 +97,13 @@ def test_cli_seed_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     reset = runner.invoke(cli_app, ["seed", "--reset"])
     assert reset.exit_code == 0 and reset.output.startswith("seeded")
     assert date.today().year >= 2025
+
+
+@pytest.mark.parametrize(
+    ("hhmm", "expected_s"),
+    [((23, 0), 3900.0), ((0, 4), 60.0), ((0, 5), 86400.0), ((12, 0), 43500.0)],
+)
+def test_slots_are_topped_up_after_each_local_midnight(hhmm: tuple[int, int],
+                                                       expected_s: float) -> None:
+    now = datetime.combine(TODAY, time(*hhmm), tzinfo=MSK)
+    assert seconds_until_top_up(now) == expected_s
