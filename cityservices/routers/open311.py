@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Path, Request, Security
+from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
@@ -173,6 +174,57 @@ def _store(sessions: Any, body: ServiceRequestIn, now: Any) -> list[dict[str, An
     log.info("new service request %s (%s)", new_id, body.service_code)
     notice = "Your report has been registered"
     return [{"service_request_id": str(new_id), "service_notice": notice, "account_id": None}]
+
+
+LIST_LIMIT = 1000
+DEFAULT_WINDOW = timedelta(days=90)
+_IDS = r"^[0-9]{1,9}(,[0-9]{1,9}){0,99}$"
+_CODES = r"^[A-Za-z0-9_-]{1,32}(,[A-Za-z0-9_-]{1,32}){0,49}$"
+
+
+@router.get("/requests.json")
+def list_requests(
+    sessions: SessionsDep,
+    tz: TzDep,
+    now: NowDep,
+    service_request_id: Annotated[str | None, Query(pattern=_IDS, examples=["1001,1002"])] = None,
+    service_code: Annotated[str | None, Query(pattern=_CODES, examples=["streetlight"])] = None,
+    status: Annotated[str | None, Query(pattern=r"^(open|closed)(,(open|closed))?$")] = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Open311 GET Service Requests: newest first, at most 1000. Without ids or dates, the last
+    90 days. `service_request_id`, `service_code` and `status` take comma-separated lists."""
+    start, end = _aware(start_date, tz), _aware(end_date, tz)
+    if start is not None and end is not None and start > end:
+        raise ApiError(422, "invalid-date-range", "start_date is after end_date")
+    query = select(ServiceRequest, Open311Service).join(Open311Service)
+    if service_request_id:
+        query = query.where(ServiceRequest.id.in_(int(i) for i in service_request_id.split(",")))
+    elif start is None and end is None:
+        start = now - DEFAULT_WINDOW
+    if service_code:
+        query = query.where(ServiceRequest.service_code.in_(service_code.split(",")))
+    if status:
+        query = query.where(ServiceRequest.status.in_(status.split(",")))
+    if start is not None:
+        query = query.where(ServiceRequest.requested_at >= start)
+    if end is not None:
+        query = query.where(ServiceRequest.requested_at <= end)
+    query = query.order_by(ServiceRequest.requested_at.desc(), ServiceRequest.id.desc())
+    with sessions() as session:
+        rows = session.execute(query.limit(LIST_LIMIT)).all()
+        return [request_doc(r, s, tz) for r, s in rows]
+
+
+def _aware(value: datetime | None, tz: Any) -> datetime | None:
+    """Open311 dates are ISO 8601; one without a zone is city time. Stored times are UTC."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=tz)).astimezone(UTC)
+    except OverflowError as exc:
+        raise ApiError(422, "invalid-date", f"{value.isoformat()} is out of range") from exc
 
 
 @router.get("/requests/{request_id}.json")

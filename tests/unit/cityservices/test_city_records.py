@@ -112,6 +112,28 @@ def test_open311_fixed_requests(client: TestClient) -> None:
     assert client.get("/open311/v2/requests/abc.json").status_code == 422
 
 
+def test_open311_request_list_filters(client: TestClient) -> None:
+    url = "/open311/v2/requests.json"
+
+    def ids(**params: str) -> list[str]:
+        answer = client.get(url, params=params)
+        assert answer.status_code == 200, answer.text
+        return [r["service_request_id"] for r in answer.json()]
+
+    assert ids() == ["1001", "1002"]  # the last 90 days, newest first
+    assert ids(status="closed") == ["1002"]
+    assert ids(service_code="streetlight,garbage") == ["1001"]
+    assert ids(service_request_id="1002,999") == ["1002"]
+    assert ids(start_date="2025-11-25T00:00:00+03:00") == ["1001"]
+    assert ids(end_date="2025-11-25T00:00:00") == ["1002"]  # no zone: city time
+    for bad in ({"status": "pending"}, {"service_request_id": "1;DROP"},
+                {"start_date": "yesterday"}, {"start_date": "0001-01-01T00:00:00"},
+                {"end_date": "9999-12-31T23:59:59-05:00"},
+                {"start_date": "2025-11-30T00:00:00", "end_date": "2025-11-01T00:00:00"}):
+        answer = client.get(url, params=bad)
+        assert answer.status_code == 422 and answer.json()["error"]["code"], bad
+
+
 def test_open311_post_form_and_json(client: TestClient) -> None:
     url = "/open311/v2/requests.json"
     form = {
