@@ -49,12 +49,16 @@ def serve(
     _setup_logging(log_level)
     if workers > 1:  # migrate and seed once here, so the workers do not race each other
         _prepare_database(reset=False)
+    from cityservices.settings import CitySettings
+
     uvicorn.run(
         "cityservices.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=CitySettings().forwarded_allow_ips,
         log_level=log_level.lower(),
         access_log=log_level.lower() == "debug",
     )

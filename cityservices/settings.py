@@ -62,6 +62,9 @@ class CitySettings(BaseSettings):
     identify_max_failures_per_policy: int = 5
     identify_max_failures_per_client: int = 20
     seed_on_start: bool = True
+    # reverse proxies whose X-Forwarded-For names the client (per-client rate limits):
+    # comma-separated addresses or networks, or "*"; passed to uvicorn by `cityservices serve`
+    forwarded_allow_ips: str = "127.0.0.1"
     gtfs_dir: Path | None = None
     sql_echo: bool = False
 

@@ -18,6 +18,7 @@ from cityservices.seed.records import seed_records
 
 log = logging.getLogger(__name__)
 SEED_VERSION = "1"
+PREPARE_LOCK = 0x5EED  # the PostgreSQL advisory lock that serialises seeding and top-ups
 _SEQUENCES = ("appointments", "service_requests", "troika_trips", "auth_failures", "seed_info")
 
 
@@ -66,6 +67,9 @@ def prepare(
     """Seed when empty (or after ``reset``); otherwise top slots up to 14 days ahead."""
     factory = make_sessionmaker(engine)
     with write_session(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already
+            # one preparer at a time: uvicorn workers top up slots at the same midnight
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PREPARE_LOCK})
         if reset:
             clear_all(session)
         if not is_seeded(session):

@@ -131,3 +131,19 @@ def _record(name: str, data: dict[str, Any]) -> None:
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
     (out / f"cityservices-{name}.json").write_text(json.dumps(data, indent=2))
+
+
+def test_rate_limit_per_client_behind_a_proxy(city_server: CityServer) -> None:
+    """uvicorn takes the client from X-Forwarded-For when the proxy is trusted (127.0.0.1 by
+    default): one client that guesses policy numbers is stopped; the next client is not."""
+    url = f"{city_server.base}/health/v1/patients/identify"
+    guesser, neighbour = {**KEY, "X-Forwarded-For": "203.0.113.7"}, {
+        **KEY, "X-Forwarded-For": "203.0.113.8"}
+    codes = []
+    for i in range(25):  # a new policy each time: only the per-client limit can trigger
+        who = {"policy_number": f"77000000000{i:05d}", "birth_date": "1970-01-01"}
+        codes.append(httpx.post(url, json=who, headers=guesser).status_code)
+    assert set(codes) == {404, 429} and codes[-1] == 429, codes
+    stranger = {"policy_number": "7700000000099999", "birth_date": "1970-01-01"}
+    assert httpx.post(url, json=stranger, headers=neighbour).status_code == 404
+    assert httpx.post(url, json=IVAN, headers=neighbour).status_code == 200
