@@ -32,6 +32,23 @@ def normalize_text(text: str, lang: str) -> str:
     return normalized
 
 
+def canonical_entities(nlu: dict[str, Any]) -> dict[str, Any]:
+    """`specialty` values are canonical codes by contract, also for a form the model has not
+    seen ("к глазнику" -> ophthalmologist): the actions' own mapping is applied."""
+    from actions.parsing import canonical_specialty
+
+    entities = nlu.get("entities")
+    if not isinstance(entities, list):
+        return nlu
+    fixed = []
+    for entity in entities:
+        if isinstance(entity, dict) and entity.get("entity") == "specialty":
+            code = canonical_specialty(str(entity.get("value", "")))
+            entity = {**entity, "value": code} if code else entity
+        fixed.append(entity)
+    return {**nlu, "entities": fixed}
+
+
 class DialogueClient:
     def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
@@ -64,6 +81,8 @@ def parse_rasa_reply(session_id: str, payload: Any) -> BotReply:
         custom = item.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("event"), str):
             data = {k: v for k, v in custom.items() if k != "event"}
+            if custom["event"] == "nlu":
+                data = canonical_entities(data)
             events.append(BotEvent(type=custom["event"], data=data))
         if isinstance(item.get("text"), str):
             messages.append(BotMessage(text=item["text"]))
