@@ -8,7 +8,8 @@ The gateway POSTs {"sender", "message", "metadata": {"lang", "channel"}} to
   language, which a spoken switch ("speak english") changed, stays. The decision goes to the
   actions as metadata `lang`; the raw request language is kept as `request_lang`;
 - appends {"custom": {"event": "nlu", "intent", "confidence", "entities"}} to the answer: the
-  interpretation of the user turn just handled, read back from the tracker store.
+  interpretation of the user turn just handled, read back from the tracker store (its raw
+  events: inside a form, Rasa's applied events hide every turn but the first).
 The gateway is stateless; all session state lives in Rasa's tracker store.
 """
 
@@ -45,12 +46,23 @@ def previous_turn(tracker: Optional[DialogueStateTracker]) -> tuple:
     if tracker is None:
         return None, None
     switched = None
-    for event in reversed(tracker.applied_events()):
+    for event in reversed(tracker.events):  # raw events: see last_user_message
         if isinstance(event, UserUttered):
             return dict(event.metadata or {}), switched
         if switched is None and isinstance(event, SlotSet) and event.key == "lang":
             switched = event.value
     return None, switched
+
+
+def last_user_message(tracker: Optional[DialogueStateTracker]) -> Optional[UserUttered]:
+    """The user turn just handled. Not `tracker.latest_message`: a tracker read back from the
+    store replays only applied events, which fold a form's turns into the one that started it."""
+    if tracker is None:
+        return None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return event
+    return None
 
 
 class CityInput(RestInput):
@@ -82,8 +94,7 @@ class CityInput(RestInput):
         except Exception:  # like Rasa's REST channel: answer what was collected
             logger.exception("city channel: the turn failed")
         messages = list(collector.messages)
-        tracker = await store.retrieve(sender_id)
-        latest = tracker.latest_message if tracker is not None else None
+        latest = last_user_message(await store.retrieve(sender_id))
         if latest is not None:
             payload = nlu_payload(latest.parse_data)
             messages.append({"recipient_id": sender_id, "custom": payload})

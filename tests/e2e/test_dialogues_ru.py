@@ -53,6 +53,10 @@ def test_booking_is_really_booked(stack: RunningStack) -> None:
     token = patient_token(stack, "7712345678901234", "1985-03-14")
     assert any(a["reference"] == reference and a["serviceType"] == "otolaryngologist"
                for a in appointments(stack, token))
+    # `nlu` is each turn's own interpretation, inside the form too
+    intents = [b["nlu"]["intent"] for b in bodies]
+    assert intents == ["greet", "book_appointment", "inform", "inform", "inform", "affirm"], intents
+    assert {"entity": "specialty", "value": "otolaryngologist"} in bodies[1]["nlu"]["entities"]
 
 
 def test_booking_survives_a_troika_digression(stack: RunningStack) -> None:
