@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,7 +15,7 @@ from actions.base import Reply, entity, intent_name, service_error, turn_channel
 from actions.city_client import Conflict, RateLimited, Slot, Unavailable
 from actions.health_text import clinic_name, doctor_name, specialty_name, when_text
 from actions.messages import say
-from actions.parsing import canonical_specialty, parse_date, parse_time
+from actions.parsing import ClockTime, canonical_specialty, parse_date, parse_time
 from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
 
 logger = logging.getLogger(__name__)
@@ -140,6 +140,9 @@ async def step_choice(
     ordinal = _ORDINAL.match(text.strip())
     if chosen is None and ordinal and int(ordinal.group(1)) <= len(offered):
         chosen = offered[int(ordinal.group(1)) - 1]
+    wanted_time = parse_time(text)
+    if chosen is None and wanted_time is not None and offered:
+        return await _from_time(client, reply, values, wanted_time, offered)
     if chosen is None:
         wanted = parse_date(text, reply.lang) if intent_name(tracker) == "inform" else None
         if wanted:
@@ -147,6 +150,25 @@ async def step_choice(
                     put(values, "offered_slots", None)]
         return None
     return [put(values, "slot_choice", str(chosen["id"])), SlotSet("confirm", None)]
+
+
+async def _from_time(client: Any, reply: Reply, values: Values, wanted: ClockTime,
+                     offered: list[dict[str, Any]]) -> list[EventType] | None:
+    """A time that was not offered: that very slot when it is free, else the nearest after it."""
+    first = datetime.fromisoformat(str(offered[0]["start"]))
+    day = date.fromisoformat(str(values["date_pref"]))
+    at = datetime.combine(day, time(wanted.hour, wanted.minute), tzinfo=first.tzinfo)
+    try:
+        found = await fetch_slots(client, str(values["specialty"]), day.isoformat(),
+                                  after=(at - timedelta(minutes=1)).isoformat())
+    except (Unavailable, RateLimited) as error:
+        return _down(reply, error, values)
+    if not found:
+        return None  # nothing from that time on: the same offer, with how to answer it
+    events = [put(values, "offered_slots", found)]
+    if datetime.fromisoformat(str(found[0]["start"])) == at:
+        events += [put(values, "slot_choice", str(found[0]["id"])), SlotSet("confirm", None)]
+    return events
 
 
 async def step_confirm(

@@ -110,6 +110,19 @@ async def test_offers_three_nearest_then_choice_by_time_and_ordinal() -> None:
     assert got["date_pref"] is None and got["requested_slot"] == "date_pref"
 
 
+async def test_a_time_that_was_not_offered() -> None:
+    city = FakeCity()
+    offered = [s.model_dump() for s in city.slot_list[:2]]  # 09:00 and 10:30
+    slots = {**IDENTIFIED, "offered_slots": offered}
+    got, _ = await validate(city, "в 12 00", "slot_choice", slots=slots)  # free: taken at once
+    assert got["slot_choice"] == "s4" and [s["id"] for s in got["offered_slots"]] == ["s4"]
+    got, _ = await validate(city, "at 10 45", "slot_choice", slots=slots, lang="en")
+    assert "slot_choice" not in got or got["slot_choice"] is None  # not free: the nearest after
+    assert [s["id"] for s in got["offered_slots"]] == ["s3", "s4"]
+    got, _ = await validate(city, "в 18 00", "slot_choice", slots=slots)  # nothing after it
+    assert "offered_slots" not in got and got["failures"]["slot_choice"] == 1  # asked again
+
+
 async def test_books_only_after_yes_and_gives_reference() -> None:
     city = FakeCity()
     offered = [s.model_dump() for s in city.slot_list[:3]]
