@@ -79,12 +79,21 @@ class TroikaCard(_Model):
     trips: list[TroikaTrip] = []
 
 
+class Kindergarten(_Model):
+    number: str
+    name_ru: str = ""
+    name_en: str = ""
+
+
 class KindergartenApplication(_Model):
     number: str
     status: str
+    status_ru: str = ""
+    status_en: str = ""
     position: int | None = None
     total: int | None = None
     kindergartens: list[str] = []
+    kindergartens_detail: list[Kindergarten] = []
     updated_at: str = ""
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
+
+from babel import Locale
 
 from actions.messages_booking import BOOKING_MESSAGES
 from actions.messages_tasks import TASK_MESSAGES
@@ -81,8 +85,8 @@ MESSAGES: dict[str, dict[str, str]] = {
               "or in pairs, for example: zero one, twenty three.",
     },
     "troika_balance": {
-        "ru": "На карте {card} {balance} рублей.",
-        "en": "The card {card} has {balance} roubles.",
+        "ru": "На карте {card} {balance} {balance|рубль|рубля|рублей}.",
+        "en": "The card {card} has {balance} {balance|rouble|roubles}.",
     },
     "troika_unknown": {
         "ru": "Карта {card} не найдена. Проверьте номер.",
@@ -98,14 +102,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The application number is seven digits from your portal notice. Say them one by one.",
     },
     "kg_in_queue": {
-        "ru": "Заявление {number}: в очереди, место {position} из {total}. Садики: {gardens}.",
-        "en": "Application {number}: in the queue, position {position} of {total}. "
-              "Kindergartens: {gardens}.",
+        "ru": "Заявление {number}: в очереди, место {position} из {total}. {gardens}.",
+        "en": "Application {number}: in the queue, position {position} of {total}. {gardens}.",
     },
     "kg_status": {
-        "ru": "Заявление {number}: статус «{status}». Садики: {gardens}.",
-        "en": "Application {number}: status {status}. Kindergartens: {gardens}.",
+        "ru": "Заявление {number}: {status}. {gardens}.",
+        "en": "Application {number}: {status}. {gardens}.",
     },
+    "kindergarten_no": {"ru": "Детский сад № {number}", "en": "Kindergarten No. {number}"},
     "kg_unknown": {
         "ru": "Заявление {number} не найдено. Проверьте номер.",
         "en": "Application {number} was not found. Please check the number.",
@@ -117,7 +121,30 @@ MESSAGES.update(TASK_MESSAGES)
 MESSAGES.update(BOOKING_MESSAGES)
 
 
+# `{level|балл|балла|баллов}`: the word for the number `level`, by CLDR plural rules (Babel);
+# the forms follow the language's categories in this order.
+_COUNTED = re.compile(r"\{(\w+)\|([^{}]+)\}")
+_CATEGORIES = {"ru": {"one": 0, "few": 1, "many": 2, "other": 1},  # "2,5 балла"
+               "en": {"one": 0, "other": 1}}
+
+
 def say(key: str, lang: str, **params: Any) -> str:
     """The catalogue line `key` in `lang` (Russian when the language is unknown)."""
-    template = MESSAGES[key].get(lang) or MESSAGES[key]["ru"]
-    return template.format(**params) if params else template
+    lang = lang if lang in MESSAGES[key] else "ru"
+    template = MESSAGES[key][lang]
+    if not params:
+        return template
+    template = _COUNTED.sub(lambda m: _counted(m.group(2).split("|"), params[m.group(1)], lang),
+                            template)
+    return template.format(**params)
+
+
+def _counted(forms: list[str], number: Any, lang: str) -> str:
+    positions = _CATEGORIES.get(lang, _CATEGORIES["en"])
+    index = positions.get(_locale(lang).plural_form(abs(float(number))), len(forms) - 1)
+    return forms[min(index, len(forms) - 1)]
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)

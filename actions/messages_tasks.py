@@ -27,7 +27,7 @@ TASK_MESSAGES: dict[str, dict[str, str]] = {
     "bus": {"ru": "автобус", "en": "bus"},
     "tram": {"ru": "трамвай", "en": "tram"},
     "traffic_road": {
-        "ru": "{road}: пробки {level} баллов.", "en": "{road}: traffic level {level} of 10.",
+        "ru": "{road}: пробки {level} {level|балл|балла|баллов} из 10.", "en": "{road}: traffic level {level} of 10.",
     },
     "traffic_city": {"ru": "Пробки сейчас: {items}.", "en": "Traffic now: {items}."},
     "road_unknown": {
@@ -35,8 +35,8 @@ TASK_MESSAGES: dict[str, dict[str, str]] = {
         "en": "I do not know the road {road}. Please name another one.",
     },
     "wifi": {
-        "ru": "Ближайший бесплатный Wi-Fi: {name}, сеть {ssid}, {distance} метров.",
-        "en": "Nearest free Wi-Fi: {name}, network {ssid}, {distance} metres away.",
+        "ru": "Ближайший бесплатный Wi-Fi: {name}, сеть {ssid}, {distance} {distance|метр|метра|метров}.",
+        "en": "Nearest free Wi-Fi: {name}, network {ssid}, {distance} {distance|metre|metres} away.",
     },
     "no_wifi": {"ru": "Рядом точек Wi-Fi не нашёл.", "en": "I found no Wi-Fi hotspot nearby."},
     # open311

@@ -58,14 +58,17 @@ async def kindergarten(ctx: TaskContext) -> list[EventType]:
     except NotFound:
         ctx.reply.say("kg_unknown", number=spoken_digits(number))
         return done(ctx)
-    gardens = ", ".join(app.kindergartens) or "-"
+    named = [_name(ctx, k.name_ru, k.name_en) for k in app.kindergartens_detail]
+    gardens = ", ".join(named or [say("kindergarten_no", ctx.lang, number=n)
+                                  for n in app.kindergartens])
+    status = _name(ctx, app.status_ru, app.status_en) or app.status
     if app.status == "in_queue" and app.position is not None:
         ctx.reply.say(
             "kg_in_queue", number=spoken_digits(number), position=app.position,
             total=app.total or "?", gardens=gardens,
         )
     else:
-        ctx.reply.say("kg_status", number=spoken_digits(number), status=app.status,
+        ctx.reply.say("kg_status", number=spoken_digits(number), status=status,
                       gardens=gardens)
     return done(ctx)
 

@@ -99,6 +99,10 @@ def test_kindergarten_position_matches(stack: RunningStack) -> None:
         ("kindergarten queue position", ()),
         ("four four five five one two three", (str(app["position"]),)),
     )))
+    run_script(stack, Script("en-kindergarten-offer", "en", (
+        ("kindergarten application status", ()),
+        ("four four five five nine nine nine", ("place offered", "Kindergarten No. 2077")),
+    )))
 
 
 def test_transport_arrivals_for_a_route(stack: RunningStack) -> None:

@@ -121,6 +121,11 @@ def test_kindergarten_position_matches(stack: RunningStack) -> None:
         ("какое у нас место в очереди в детский сад", ()),
         ("четыре четыре пять пять один два три", (str(app["position"]),)),
     )))
+    run_script(stack, Script("ru-kindergarten-offer", "ru", (
+        ("статус заявления в детский сад", ()),
+        ("четыре четыре пять пять девять девять девять",
+         ("предложено место", "Детский сад № 2077")),
+    )))
 
 
 def test_transport_arrivals_for_a_route(stack: RunningStack) -> None:
