@@ -141,7 +141,9 @@ class ServiceRequest(_Model):
     service_request_id: str | int
     status: str = "open"
     status_notes: str | None = None
+    status_notes_ru: str | None = None
     service_name: str | None = None
+    service_name_ru: str | None = None
     address: str | None = None
     requested_datetime: str | None = None
     updated_datetime: str | None = None

@@ -61,8 +61,8 @@ TASK_MESSAGES: dict[str, dict[str, str]] = {
               "zero zero one.",
     },
     "request_status": {
-        "ru": "Заявка {number} ({service}): {status}. {notes}",
-        "en": "Request {number} ({service}): {status}. {notes}",
+        "ru": "Заявка {number} ({service}): {status}. {notes}.",
+        "en": "Request {number} ({service}): {status}. {notes}.",
     },
     "request_unknown": {
         "ru": "Заявка {number} не найдена.", "en": "Request {number} was not found.",

@@ -187,8 +187,10 @@ async def request_status(ctx: TaskContext) -> list[EventType]:
         ctx.reply.say("request_unknown", number=number)
         return done(ctx)
     status = _status_word(ctx, req.status)
-    ctx.reply.say("request_status", number=number, service=req.service_name or "-",
-                  status=status, notes=req.status_notes or "")
+    service = _name(ctx, req.service_name_ru or "", req.service_name or "") or "-"
+    notes = _name(ctx, req.status_notes_ru or "", req.status_notes or "").rstrip(".")
+    ctx.reply.say("request_status", number=number, service=service,
+                  status=status, notes=notes)
     return done(ctx)
 
 

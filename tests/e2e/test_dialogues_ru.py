@@ -166,7 +166,8 @@ def test_request_status_matches(stack: RunningStack) -> None:
     request = stack.city("GET", "/open311/v2/requests/1001.json")[0]
     status = "в работе" if request["status"] == "open" else "выполнена"
     run_script(stack, Script("ru-status", "ru", (
-        ("какой статус у заявки тысяча один", ("1001", status)),
+        ("какой статус у заявки тысяча один",
+         ("1001", status, request["service_name_ru"], request["status_notes_ru"])),
     )))
 
 
