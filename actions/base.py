@@ -149,6 +149,19 @@ def is_unavailable(error: CityError) -> bool:
     return isinstance(error, Unavailable | RateLimited)
 
 
+class NamedAction(Action, ABC):
+    """An action named by its class attribute `action_name`; abstract until a subclass sets it
+    (rasa-sdk registers only concrete actions)."""
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """Set by each subclass."""
+
+    def name(self) -> str:
+        return self.action_name
+
+
 class CityAction(Action, ABC):
     """An action with a city client; tests pass a factory that returns a fake client."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from abc import ABC, abstractmethod
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +11,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import Reply, intent_name, mask_text, turn_lang, user_text
+from actions.base import NamedAction, Reply, intent_name, mask_text, turn_lang, user_text
 from actions.messages import MESSAGES
 
 logger = logging.getLogger(__name__)
@@ -34,16 +34,8 @@ FORM_SLOTS = ("specialty", "date_pref", "slot_choice", "confirm", "offered_slots
 PERSONAL_SLOTS = {"policy_number", "birth_date", "patient_token", "patient_name"}
 
 
-class _Simple(Action, ABC):
+class _Simple(NamedAction, ABC):
     key = ""
-
-    @property
-    @abstractmethod
-    def action_name(self) -> str:
-        """Set by each subclass."""
-
-    def name(self) -> str:
-        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

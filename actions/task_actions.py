@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from abc import ABC, abstractmethod
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import appointments, open311, services  # noqa: F401  (registers the tasks)
-from actions.base import CityAction, Reply, service_error, turn_lang, user_text
+from actions.base import CityAction, NamedAction, Reply, service_error, turn_lang, user_text
 from actions.city_client import CityError, RateLimited, Unavailable
 from actions.dialogue import followup_for
 from actions.tasks import make_context, pending, run_task
@@ -49,16 +49,8 @@ async def guarded_task(
     return [*events, *reply.remember()]
 
 
-class _TaskAction(CityAction, ABC):
+class _TaskAction(NamedAction, CityAction, ABC):
     task_name = ""
-
-    @property
-    @abstractmethod
-    def action_name(self) -> str:
-        """Set by each subclass."""
-
-    def name(self) -> str:
-        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
