@@ -168,6 +168,8 @@ async def _from_time(client: Any, reply: Reply, values: Values, wanted: ClockTim
     events = [put(values, "offered_slots", found)]
     if datetime.fromisoformat(str(found[0]["start"])) == at:
         events += [put(values, "slot_choice", str(found[0]["id"])), SlotSet("confirm", None)]
+    else:
+        reply.say("time_not_free", time=str(wanted))
     return events
 
 

@@ -90,6 +90,10 @@ BOOKING_MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Скажите «да», чтобы записаться, или «нет», чтобы выбрать другое время.",
         "en": "Say yes to book, or no to choose another time.",
     },
+    "time_not_free": {
+        "ru": "На {time} свободной записи нет. Вот ближайшее время после него.",
+        "en": "{time} is not free. Here are the nearest times after it.",
+    },
     "slot_taken": {
         "ru": "Это время только что заняли.", "en": "Sorry, this time was just taken.",
     },

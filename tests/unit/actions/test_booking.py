@@ -116,8 +116,9 @@ async def test_a_time_that_was_not_offered() -> None:
     slots = {**IDENTIFIED, "offered_slots": offered}
     got, _ = await validate(city, "в 12 00", "slot_choice", slots=slots)  # free: taken at once
     assert got["slot_choice"] == "s4" and [s["id"] for s in got["offered_slots"]] == ["s4"]
-    got, _ = await validate(city, "at 10 45", "slot_choice", slots=slots, lang="en")
+    got, d = await validate(city, "at 10 45", "slot_choice", slots=slots, lang="en")
     assert "slot_choice" not in got or got["slot_choice"] is None  # not free: the nearest after
+    assert texts(d) == ["10:45 is not free. Here are the nearest times after it."]
     assert [s["id"] for s in got["offered_slots"]] == ["s3", "s4"]
     got, _ = await validate(city, "в 18 00", "slot_choice", slots=slots)  # nothing after it
     assert "offered_slots" not in got and got["failures"]["slot_choice"] == 1  # asked again
