@@ -90,24 +90,16 @@ class ActionRepeat(Action):
         return []
 
 
-class ActionClarify(Action):
-    """Low confidence: ask about the best guess (yes/no), never act on it."""
-
-    def name(self) -> str:
-        return "action_clarify"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        reply = Reply(dispatcher, turn_lang(tracker))
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        guess = next((r.get("name") for r in ranking if r.get("name") in TASK_ACTIONS), None)
-        if guess and f"intent_{guess}" in MESSAGES:
-            reply.say("clarify", guess=MESSAGES[f"intent_{guess}"][reply.lang])
-            reply.expect("yes_no", ["да", "нет"] if reply.lang == "ru" else ["yes", "no"])
-            return [SlotSet("pending", {"kind": "clarify", "task": guess}), *reply.remember()]
-        reply.say("clarify_open")
-        return reply.remember()
+def clarify_guess(reply: Reply, tracker: Tracker) -> list[EventType]:
+    """Low confidence and no question pending: ask about the best guess (yes/no), never act."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    guess = next((r.get("name") for r in ranking if r.get("name") in TASK_ACTIONS), None)
+    if guess and f"intent_{guess}" in MESSAGES:
+        reply.say("clarify", guess=MESSAGES[f"intent_{guess}"][reply.lang])
+        reply.expect("yes_no", ["да", "нет"] if reply.lang == "ru" else ["yes", "no"])
+        return [SlotSet("pending", {"kind": "clarify", "task": guess}), *reply.remember()]
+    reply.say("clarify_open")
+    return reply.remember()
 
 
 def reset_task_events(tracker: Tracker) -> list[EventType]:

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import appointments, open311, services  # noqa: F401  (registers the tasks)
 from actions.base import CityAction, NamedAction, Reply, service_error, turn_lang, user_text
 from actions.city_client import CityError, RateLimited, Unavailable
-from actions.dialogue import followup_for
+from actions.dialogue import clarify_guess, followup_for
 from actions.tasks import make_context, pending, run_task
 
 logger = logging.getLogger(__name__)
@@ -136,8 +136,23 @@ class ActionInform(CityAction):
         if state and state.get("kind") in ("ask", "confirm") and state.get("task"):
             return await guarded_task(str(state["task"]), reply, tracker, self.client(),
                                       answer=text, state=state)
+        return self.unclear(reply, tracker)
+
+    def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         reply.say("clarify_open")
         return reply.remember()
+
+
+class ActionClarify(ActionInform):
+    """Low NLU confidence. While a question is pending, the turn is an answer to it, so a bad
+    one counts like any other (the format is explained, then an operator offered); otherwise a
+    yes/no question about the best guess, never an action on it."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
+        return clarify_guess(reply, tracker)
 
 
 class ActionAffirm(CityAction):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from action_fakes import FakeCity, customs, slots_of, texts, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dialogue import ActionClarify, ActionGreet, ActionHandoff, ActionSwitchLanguage
-from actions.task_actions import ActionAffirm, ActionInform, ActionTroikaBalance
+from actions.dialogue import ActionGreet, ActionHandoff, ActionSwitchLanguage
+from actions.task_actions import ActionAffirm, ActionClarify, ActionInform, ActionTroikaBalance
 
 
 async def test_greet_follows_turn_language() -> None:
@@ -44,6 +44,19 @@ async def test_troika_failures_explain_then_offer_operator() -> None:
     assert "десять цифр" in said[0]
     assert "обороте" in said[1]  # second failure explains the format
     assert "оператор" in said[2] and state["kind"] == "operator"
+
+
+async def test_an_unsure_answer_to_a_question_counts_as_an_answer() -> None:
+    # "понятия не имею" with low confidence must not turn into "do you want to cancel a visit?"
+    city = FakeCity()
+    state = {"task": "troika_balance", "need": "card_number", "kind": "ask", "fails": 1}
+    d = CollectingDispatcher()
+    t = tracker("понятия не имею", "nlu_fallback", slots={"pending": state})
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"},
+                                          {"name": "cancel_appointment"}]
+    events = await ActionClarify(lambda: city).run(d, t, {})
+    assert "обороте" in texts(d)[0]  # the second bad answer: the format is explained
+    assert slots_of(events)["pending"]["fails"] == 2
 
 
 async def test_service_down_offers_retry_and_keeps_state() -> None:
@@ -88,7 +101,7 @@ async def test_clarify_asks_about_best_guess() -> None:
     d = CollectingDispatcher()
     t = tracker("тройка что там", "nlu_fallback")
     t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "troika_balance"}]
-    events = await ActionClarify().run(d, t, {})
+    events = await ActionClarify(lambda: FakeCity()).run(d, t, {})
     assert "Тройки" in texts(d)[0]
     assert slots_of(events)["pending"] == {"kind": "clarify", "task": "troika_balance"}
 
