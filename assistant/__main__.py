@@ -1,3 +1,3 @@
-from assistant.cli import app
+from assistant.cli.main import app
 
 app()

@@ -24,7 +24,7 @@ from typing import Any
 
 import vosk
 
-from assistant.contracts import AsrError, ModelMissingError, Transcript, Word
+from audio.types import AsrError, ModelMissingError, Transcript, Word
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import importlib
 import logging
 from typing import Any, Literal
 
-from assistant.contracts import PipelineError
+from audio.types import PipelineError
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.contracts import AudioFormatError
+from audio.types import AudioFormatError
 
 from .formats import rms_dbfs
 

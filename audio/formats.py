@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import soxr
 
-from assistant.contracts import PIPELINE_FORMAT, AudioFormat, AudioFormatError
+from audio.types import PIPELINE_FORMAT, AudioFormat, AudioFormatError
 
 log = logging.getLogger(__name__)
 

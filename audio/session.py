@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from assistant.contracts import PIPELINE_FORMAT, AudioChunk, AudioFormat, Transcript
+from audio.types import PIPELINE_FORMAT, AudioChunk, AudioFormat, Transcript
 
 from .asr import PIPELINE_RATE, ModelRegistry, RecognizerPool, StreamingRecognizer
 from .endpointing import EndpointConfig, Endpointer, EndpointEvent, Vad

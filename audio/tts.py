@@ -19,10 +19,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.contracts import AudioFormat, Speech, TtsError
+from audio.types import AudioFormat, Speech, TtsError
 
 from .formats import resample, to_mono, to_samples
-from .textnorm import speakable_numbers
+from .speakable import speakable_numbers
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from actions.parsing.dates import parse_birth_date, parse_date
-from actions.parsing.normalize import normalize
-from actions.parsing.numbers import digits_only
-from actions.parsing.specialty import canonical_specialty
 from actions.parsing.times import ClockTime, parse_time
+from spoken.normalize import normalize
+from spoken.numbers import digits_only
+from spoken.specialty import canonical_specialty
 
 __all__ = [
     "ClockTime",

@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assistant.channels import audio_fork
-from assistant.channels.audiosocket import start_phone_channel
-from assistant.dialogue import DialogueClient
-from assistant.gateway import asr_ws, kiosk, text, voice
+from assistant.gateway import asr_route, kiosk_page, text_route, voice_route
+from assistant.gateway.channels import audio_fork
+from assistant.gateway.channels.audiosocket import start_phone_channel
+from assistant.gateway.dialogue import DialogueClient
 from assistant.gateway.errors import BodyLimit, install_error_handlers
-from assistant.logs import configure_logging
-from assistant.pipeline import VoiceStack
+from assistant.gateway.logs import configure_logging
+from assistant.gateway.pipeline import VoiceStack
 from assistant.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -43,11 +43,11 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.include_router(text.router)
-    app.include_router(voice.router)
-    app.include_router(asr_ws.router)
+    app.include_router(text_route.router)
+    app.include_router(voice_route.router)
+    app.include_router(asr_route.router)
     app.include_router(audio_fork.router)
-    kiosk.install(app)
+    kiosk_page.install(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

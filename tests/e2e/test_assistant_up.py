@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.services import RASA_MODEL
+from assistant.cli.stack import RASA_MODEL
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.text_bench import TextDialogue, run_text_bench
+from assistant.cli.bench.text import TextDialogue, run_text_bench
 from tests.fixtures.stack import PLAYED, RunningStack, shared_stack
 
 pytestmark = [pytest.mark.stack, pytest.mark.rasa]

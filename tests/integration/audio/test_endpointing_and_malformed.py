@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.contracts import AudioChunk, AudioFormat, AudioFormatError
 from audio.endpointing import EndpointConfig, EndpointEventType
 from audio.formats import rms_dbfs
 from audio.session import AsrEngine, AsrSession
+from audio.types import AudioChunk, AudioFormat, AudioFormatError
 from tests.fixtures.audio.speech import YES_NO, Speech, silence
 
 HELLO = "안녕하세요 감사합니다"

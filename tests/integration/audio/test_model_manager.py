@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cli.model_download import DownloadError
+from assistant.cli.models import ModelInstallError, ModelManager
 from audio.asr import ModelRegistry
-from audio.download import DownloadError
-from audio.models import ModelInstallError, ModelManager
 from tests.fixtures.audio.http_server import Served, serve_files
 
 NAME = "vosk-model-small-ko-test"

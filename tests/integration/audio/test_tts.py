@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from assistant.contracts import AudioFormat, TtsError
 from audio.formats import read_wav, rms_dbfs, wav_bytes
 from audio.session import AsrEngine, transcribe
 from audio.tts import TtsEngine
+from audio.types import AudioFormat, TtsError
 from tests.fixtures.audio.speech import YES_NO
 
 

@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.contracts import AudioFormat
-from assistant.voice_cli import register
+from assistant.cli.voice import register
 from audio.formats import read_wav, write_wav
+from audio.types import AudioFormat
 from tests.fixtures.audio.speech import YES_NO, Speech
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from assistant.contracts import AudioChunk, AudioFormat
 from audio.asr import grammar_json
 from audio.session import AsrEngine, transcribe
+from audio.types import AudioChunk, AudioFormat
 from tests.fixtures.audio.speech import DIGITS, YES_NO, Speech
 
 HELLO = "안녕하세요 감사합니다"

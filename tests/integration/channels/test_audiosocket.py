@@ -7,8 +7,8 @@ import asyncio
 import struct
 import time
 
-from assistant.channels.audiosocket_client import FakeAsterisk
-from assistant.channels.audiosocket_protocol import FRAME_BYTES, Kind, audio
+from assistant.cli.audiosocket_caller import FakeAsterisk
+from assistant.gateway.channels.audiosocket_protocol import FRAME_BYTES, Kind, audio
 from tests.fixtures.audio.speech import Speech, silence
 from tests.integration.channels.conftest import Gateway
 from tests.integration.channels.support import POLICY

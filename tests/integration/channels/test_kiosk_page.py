@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from assistant.contracts import AudioFormat
 from audio.formats import write_wav
+from audio.types import AudioFormat
 from tests.fixtures.audio.speech import Speech, silence
 from tests.integration.channels.conftest import ARTIFACTS, TOKEN, Gateway
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.phone_bench import run_phone_bench
+from assistant.cli.bench.phone import run_phone_bench
 from tests.integration.channels.conftest import Gateway
 
 

@@ -9,10 +9,10 @@ import pytest
 import websockets
 from typer.testing import CliRunner
 
-from assistant.channels.device_client import VoiceDevice, play_as_device
-from assistant.cli import app
-from assistant.contracts import AudioFormat
+from assistant.cli.device_client import VoiceDevice, play_as_device
+from assistant.cli.main import app
 from audio.formats import read_wav, write_wav
+from audio.types import AudioFormat
 from tests.fixtures.audio.speech import Speech, silence
 from tests.integration.channels.conftest import TOKEN, Gateway
 

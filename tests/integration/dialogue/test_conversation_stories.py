@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.services import NLU_DIR, RASA_MODEL, RASA_VENV, base_env
-from assistant.training import train
+from assistant.cli.stack import NLU_DIR, RASA_MODEL, RASA_VENV, base_env
+from assistant.cli.training import train
 
 pytestmark = pytest.mark.rasa
 

@@ -1,4 +1,4 @@
-"""The NLU targets on the held-out Vosk-style set (tests/fixtures/nlu_heldout.yml), per language."""
+"""The NLU targets on the held-out Vosk-style set (nlu/tests/nlu_heldout.yml), per language."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import Stack
 
-from assistant.nlu_eval import evaluate, load_cases
+from assistant.cli.bench.nlu import evaluate, load_cases
 
 pytestmark = pytest.mark.rasa
 INTENT_ACCURACY = 0.95

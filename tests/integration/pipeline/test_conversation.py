@@ -11,18 +11,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from assistant.contracts import (
-    AudioChunk,
-    AudioFormat,
-    AudioFormatError,
-    ModelMissingError,
-    PipelineEvent,
-    Speech,
-)
-from assistant.contracts import PipelineEventType as Ev
-from assistant.kiosk import converse
-from assistant.pipeline import Conversation, VoiceStack, speech_of
+from assistant.cli.listen import converse
+from assistant.gateway.contracts import PipelineEvent
+from assistant.gateway.contracts import PipelineEventType as Ev
+from assistant.gateway.pipeline import Conversation, VoiceStack, speech_of
 from assistant.settings import Settings
+from audio.types import AudioChunk, AudioFormat, AudioFormatError, ModelMissingError, Speech
 from tests.conftest import free_port
 from tests.fixtures.audio.speech import speak
 

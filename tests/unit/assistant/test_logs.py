@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from assistant.logs import PiiMaskingFilter, mask_pii
+from assistant.gateway.logs import PiiMaskingFilter, mask_pii
 
 
 def test_policy_card_and_birth_date_are_masked() -> None:

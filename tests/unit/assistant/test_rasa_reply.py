@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.dialogue import parse_rasa_reply
+from assistant.gateway.dialogue import parse_rasa_reply
 
 
 def test_texts_and_events_in_order() -> None:

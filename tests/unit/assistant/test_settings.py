@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.services import stack
+from assistant.cli.stack import stack
 from assistant.settings import load_settings
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.services import ServiceSpec
-from assistant.supervisor import ServiceDied, Supervisor
+from assistant.cli.stack import ServiceSpec
+from assistant.cli.supervisor import ServiceDied, Supervisor
 from tests.conftest import free_port
 
 SERVER = """

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.cli.voice_check import voice_unavailable_reason
 from assistant.settings import Settings
-from assistant.voice_check import voice_unavailable_reason
 
 
 def test_a_missing_model_names_the_command_that_fixes_it(tmp_path: Path) -> None:

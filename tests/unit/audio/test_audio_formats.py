@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.contracts import AudioFormat, AudioFormatError
 from audio.formats import (
     StreamResampler,
     check_format,
@@ -22,6 +21,7 @@ from audio.formats import (
     wav_bytes,
     write_wav,
 )
+from audio.types import AudioFormat, AudioFormatError
 
 
 def tone(rate: int, ms: int = 500, hz: float = 440.0, amp: float = 0.5) -> np.ndarray:

@@ -3,13 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.contracts import AudioFormatError
 from audio.endpointing import (
     EndpointConfig,
     Endpointer,
     EndpointEventType,
     EnergyVad,
 )
+from audio.types import AudioFormatError
 
 RATE = 16000
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from audio.textnorm import digit_groups, group_digits, rate_request, speak_group, speakable_numbers
+from audio.speakable import digit_groups, group_digits, rate_request, speak_group, speakable_numbers
 
 
 def test_policy_number_in_groups_of_four() -> None:
@@ -60,7 +60,7 @@ def test_rate_requests(text: str, want: str | None) -> None:
 
 
 def test_word_errors_for_the_benchmark() -> None:
-    from audio.bench import word_errors
+    from assistant.cli.bench.asr import word_errors
 
     assert word_errors("일 이 삼", "일 이 삼") == 0
     assert word_errors("일 이 삼", "이 삼") == 1

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.contracts import ModelMissingError
 from audio.asr import ModelRegistry, resolve_model_paths
 from audio.devices import AudioDeviceError, find_device
+from audio.types import ModelMissingError
 
 
 def test_missing_model_names_the_fix_command(tmp_path: Path) -> None:

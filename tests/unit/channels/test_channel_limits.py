@@ -10,16 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from assistant.channels.audio_fork import fork_shape
-from assistant.channels.audiosocket_protocol import (
+from assistant.gateway.app import create_app
+from assistant.gateway.channels.audio_fork import fork_shape
+from assistant.gateway.channels.audiosocket_protocol import (
     Kind,
     ProtocolError,
     call_uuid,
     dtmf,
     read_message,
 )
-from assistant.channels.handoff import mask_summary
-from assistant.gateway.app import create_app
+from assistant.gateway.channels.handoff import mask_summary
 from assistant.settings import Settings
 
 TOKEN = "unit-token"
@@ -118,7 +118,7 @@ async def test_audiosocket_codec_reads_what_asterisk_writes() -> None:
 
 
 async def test_a_client_that_stops_reading_ends_only_its_session() -> None:
-    from assistant.channels.ws_session import Limits, SessionOver, WsLink
+    from assistant.gateway.channels.ws_session import Limits, SessionOver, WsLink
 
     class Stalled:
         async def send_text(self, text: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from assistant.channels.audiosocket import Player
-from assistant.channels.audiosocket_protocol import FRAME_BYTES
+from assistant.gateway.channels.audiosocket import Player
+from assistant.gateway.channels.audiosocket_protocol import FRAME_BYTES
 
 
 class Writer:

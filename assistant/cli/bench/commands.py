@@ -1,0 +1,140 @@
+"""`assistant bench ...`: benchmark commands. Each writes JSON and carries its own baseline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from assistant.settings import Settings, load_settings
+
+# Korean is the test model's language; replies are read by the Russian voice.
+KOREAN_VOICES = {"ASSISTANT_TTS__VOICES": '{"ru": "ru", "en": "en-us", "ko": "ru"}'}
+
+bench = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
+console = Console()
+
+
+@contextmanager
+def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
+    """A stack of its own on free ports (started by the same code as `assistant up`), so a
+    benchmark never disturbs, or is disturbed by, a stack already running here."""
+    import os
+    import tempfile
+
+    from assistant.cli.stack import stack
+    from assistant.cli.supervisor import Supervisor
+    from assistant.cli.training import train
+
+    train()
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        os.environ.update({f"ASSISTANT_PORTS__{name.upper()}": str(_free_port())
+                           for name in ("cityservices", "actions", "rasa", "gateway")})
+        os.environ.update({"ASSISTANT_CHANNELS__AUDIOSOCKET_PORT": str(_free_port()),
+                           "CITY_DB_URL": f"sqlite:///{tmp}/city.db",
+                           "ASSISTANT_LOG_DIR": f"{tmp}/log", **(extra_env or {})})
+        settings = load_settings()
+        supervisor = Supervisor(stack(settings), console)
+        try:
+            supervisor.start()
+            supervisor.wait_healthy()
+            yield settings
+        finally:
+            supervisor.stop()
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def write_json(result: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    console.print_json(json.dumps({k: v for k, v in result.items() if k != "examples"},
+                                  ensure_ascii=False))
+    console.print(f"[green]wrote {out}[/green]")
+
+
+@bench.command("voice")
+def voice(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/voice.json"),
+    lang: Annotated[str, typer.Option(help="Model language (ko: the test model).")] = "ko",
+    turns: Annotated[int, typer.Option(help="Spoken turns through the stack.")] = 10,
+    streams: Annotated[str, typer.Option(help="Concurrent stream counts.")] = "1,2,4,8",
+) -> None:
+    """ASR RTF alone and concurrent, turn latencies, memory; plus grammar vs open vocabulary."""
+    from assistant.cli.bench.asr import bench_grammar
+    from assistant.cli.bench.voice import run_voice_bench
+
+    counts = [int(n) for n in streams.split(",") if n.strip()]
+    with bench_stack(KOREAN_VOICES) as settings:
+        result = run_voice_bench(settings, lang, counts, turns)
+    result["grammar_vs_open"] = bench_grammar(lang=lang) if lang == "ko" else None
+    write_json(result, out)
+
+
+@bench.command("nlu")
+def nlu(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/nlu.json")) -> None:
+    """Intent accuracy and entity F1 per language on the held-out Vosk-style set."""
+    from assistant.cli.bench.nlu import evaluate, load_cases
+
+    with bench_stack() as settings:
+        result = evaluate(settings.url("rasa"), load_cases())
+    write_json(result, out)
+
+
+@bench.command("phone")
+def phone(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/phone.json"),
+    calls: Annotated[str, typer.Option(help="Concurrent call counts.")] = "1,2,4,6,8",
+    turns: Annotated[int, typer.Option(help="Spoken turns per call.")] = 2,
+    silence_ms: Annotated[int | None, typer.Option(
+        help="Phone trailing silence for this run (default: endpointing.phone).")] = None,
+) -> None:
+    """N concurrent AudioSocket calls in real time: end of speech to first reply audio."""
+    from assistant.cli.bench.phone import run_phone_bench
+
+    ns = [int(n) for n in calls.split(",") if n.strip()]
+    env = KOREAN_VOICES | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}
+    if silence_ms is not None:
+        env["ASSISTANT_ENDPOINTING__PHONE__SILENCE_MS"] = str(silence_ms)
+    with bench_stack(env) as settings:
+        result = run_phone_bench(ns, settings.host, settings.channels.audiosocket_port, turns,
+                                 settings.endpointing_for("phone").silence_ms)
+    write_json(result, out)
+
+
+@bench.command("text")
+def text(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/text.json")) -> None:
+    """`/v1/text` p50/p95 over the e2e dialogues (they are replayed by their pytest files)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant.settings import ROOT
+
+    files = [f"tests/e2e/test_dialogues_{x}.py" for x in ("en", "ru", "timing")]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", *files], cwd=ROOT,
+                          check=False)
+    if done.returncode != 0:
+        raise typer.Exit(done.returncode)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "test-artifacts" / "dialogue-text-bench.json", out)
+    console.print(f"[green]wrote {out}[/green]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bench, name="bench")

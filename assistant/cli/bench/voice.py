@@ -1,0 +1,151 @@
+"""`assistant bench voice`: speed and memory of the voice pipeline, written as JSON.
+
+Measured in one run on espeak-ng speech with the configured model (the Korean test model by
+default, since the Russian and English ones cannot be downloaded everywhere):
+- model load time and memory, and the memory of each extra session (recognizer);
+- ASR real-time factor of one stream alone (the baseline) and of N concurrent 8 kHz streams,
+  and the largest N whose streams all keep up with real time (effective RTF < 1);
+- per spoken turn through the running stack: end of speech (the endpoint) to final transcript,
+  dialogue turn time, TTS time, end of speech to the first reply audio, at p50 and p95, next to
+  the bare HTTP round trip to the dialogue engine as the dialogue baseline.
+Nothing here is judged against fixed thresholds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from assistant.cli.bench.stats import p50_p95
+from assistant.gateway.contracts import PipelineEventType as Ev
+from assistant.gateway.pipeline import Conversation, VoiceStack
+from assistant.settings import Settings
+from audio.session import AsrEngine, transcribe
+from audio.types import AudioChunk, AudioFormat
+
+PHRASES = {
+    "ko": ("일 이 삼 사", "네", "안녕하세요", "오 육 칠 팔 구"),
+    "ru": ("семь семь один два", "да", "здравствуйте", "запишите меня к терапевту"),
+    "en": ("seven seven one two", "yes", "hello", "book me a therapist"),
+}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+async def _speech(stack: VoiceStack, lang: str, rate: int) -> list[bytes]:
+    return [(await stack.tts.synthesize(text, lang, out_rate=rate)).pcm for text in PHRASES[lang]]
+
+
+def measure_memory(stack: VoiceStack, lang: str, sessions: int = 10) -> dict[str, float]:
+    before = rss_mb()
+    started = time.perf_counter()
+    stack.asr.registry.get(lang)
+    load_s = time.perf_counter() - started
+    loaded = rss_mb()
+    recognizers = [stack.asr.pool.acquire(lang) for _ in range(sessions)]
+    per_session = (rss_mb() - loaded) / sessions
+    for recognizer in recognizers:
+        stack.asr.pool.release(recognizer)
+    return {"model_load_s": round(load_s, 3), "model_mb": round(loaded - before, 1),
+            "per_session_mb": round(per_session, 2)}
+
+
+async def measure_concurrency(
+    registry_engine: AsrEngine, clips: list[bytes], lang: str, counts: Sequence[int]
+) -> list[dict[str, float]]:
+    """N streams of 8 kHz speech decoded at once; effective RTF = wall time / audio time."""
+    fmt = AudioFormat(rate=8000)
+    rows = []
+    for count in counts:
+        engine = AsrEngine(registry_engine.registry, workers=count)
+        try:
+            jobs = [clips[i % len(clips)] for i in range(count)]
+            started = time.perf_counter()
+            results = await asyncio.gather(*(transcribe(engine, pcm, fmt, lang) for pcm in jobs))
+            wall = time.perf_counter() - started
+        finally:
+            engine.close()
+        longest = max(r.audio_s for r in results)
+        rows.append({"streams": count, "effective_rtf": round(wall / longest, 3),
+                     "mean_stream_rtf": round(statistics.fmean(r.rtf for r in results), 3)})
+    return rows
+
+
+async def measure_turns(stack: VoiceStack, clips: list[bytes], lang: str,
+                        turns: int) -> dict[str, Any]:
+    fmt = AudioFormat(rate=16000)
+    silence = bytes(2 * 16000 * 2)  # 2 s: longer than any channel's trailing silence
+    finals, dialogue, tts, first_audio = [], [], [], []
+    async with Conversation(stack, f"bench-{time.time_ns()}", "kiosk", lang) as talk:  # type: ignore[arg-type]
+        for turn in range(turns):
+            audio = clips[turn % len(clips)] + silence
+            for offset in range(0, len(audio), 3200):
+                await talk.hear(AudioChunk(audio[offset:offset + 3200], fmt))
+                if talk.utterance_over:
+                    break
+            started = time.perf_counter()
+            events = await talk.respond()
+            for event in events:
+                if event.type is Ev.STT_FINAL:
+                    finals.append(event.data["ms"])
+                elif event.type is Ev.DIALOGUE_END and "ms" in event.data:
+                    dialogue.append(event.data["ms"])
+                elif event.type is Ev.TTS_END:
+                    tts.append(event.data["ms"])
+                    first_audio.append(1000.0 * (time.perf_counter() - started))
+    return {"end_of_speech_to_final_ms": p50_p95(finals),
+            "dialogue_turn_ms": p50_p95(dialogue), "tts_ms": p50_p95(tts),
+            "end_of_speech_to_first_audio_ms": p50_p95(first_audio)}
+
+
+def http_baseline_ms(url: str, count: int = 20) -> dict[str, float]:
+    times = []
+    with httpx.Client(timeout=5.0) as http:
+        for _ in range(count):
+            started = time.perf_counter()
+            http.get(url)
+            times.append(1000.0 * (time.perf_counter() - started))
+    return p50_p95(times)
+
+
+async def _run(settings: Settings, lang: str, streams: Sequence[int], turns: int) -> dict[str, Any]:
+    settings.tts.voices.setdefault("ko", "ko")
+    stack = VoiceStack.from_settings(settings)
+    try:
+        memory = measure_memory(stack, lang)
+        clips8 = await _speech(stack, lang, 8000)
+        clips16 = await _speech(stack, lang, 16000)
+        alone = await measure_concurrency(stack.asr, clips16[:1], lang, [1])
+        concurrency = await measure_concurrency(stack.asr, clips8, lang, streams)
+        turn_stats = await measure_turns(stack, clips16, lang, turns)
+    finally:
+        await stack.aclose()
+    keeping_up = [row["streams"] for row in concurrency if row["effective_rtf"] < 1.0]
+    return {
+        "lang": lang,
+        "model": str(stack.asr.registry.path_for(lang)),
+        "memory": memory,
+        "rtf_alone_16k": alone[0]["effective_rtf"],
+        "concurrency_8k": concurrency,
+        "max_streams_8k_rtf_below_1": max(keeping_up, default=0),
+        "turns": turn_stats,
+        "baseline": {"dialogue_http_status_ms": http_baseline_ms(f"{settings.url('rasa')}/status")},
+        "endpointing_silence_ms": settings.endpointing_for("kiosk").silence_ms,
+    }
+
+
+def run_voice_bench(settings: Settings, lang: str = "ko", streams: Sequence[int] = (1, 2, 4, 8),
+                    turns: int = 10) -> dict[str, Any]:
+    return asyncio.run(_run(settings, lang, streams, turns))

@@ -1,0 +1,286 @@
+"""The phone hotline over Asterisk AudioSocket (TCP): one `PhoneCall` per connection.
+
+Asterisk (`AudioSocket(uuid,host:port)` in the dialplan) connects, sends the call's UUID first,
+then 20 ms frames of 8 kHz signed-linear audio, DTMF digits, and a hangup. The caller hears the
+greeting first. Replies go back as 20 ms audio frames paced in real time; when the caller
+speaks over a prompt (barge-in) or presses a key, the queued prompt audio is dropped. Digits
+ended by `#` answer number questions as a typed turn (`*` clears them). Protocol errors, idle
+callers, over-long calls and peers that stop reading end only their own call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from assistant.gateway.channels.audiosocket_protocol import (
+    AUDIO_RATE,
+    FRAME_BYTES,
+    FRAME_MS,
+    Kind,
+    Message,
+    ProtocolError,
+    audio,
+    hangup,
+    read_message,
+)
+from assistant.gateway.channels.call import Call, Item
+from assistant.gateway.contracts import Lang
+from assistant.gateway.pipeline import VoiceStack
+from assistant.settings import Settings
+from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
+
+log = logging.getLogger(__name__)
+
+PHONE_FORMAT = AudioFormat(rate=AUDIO_RATE)
+MAX_DIGITS = 32
+MAX_PAYLOAD = 0xFFFF
+
+
+class Player:
+    """Sends queued PCM as 20 ms AudioSocket frames in real time; `stop()` drops the queue."""
+
+    def __init__(self, writer: asyncio.StreamWriter, send_timeout_s: float) -> None:
+        self.writer = writer
+        self.send_timeout_s = send_timeout_s
+        self._buf = bytearray()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.frames_sent = 0
+
+    @property
+    def playing(self) -> bool:
+        return bool(self._buf)
+
+    def play(self, pcm: bytes) -> None:
+        self._buf += pcm
+        self._idle.clear()
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._buf.clear()
+
+    async def drain(self) -> None:
+        await self._idle.wait()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            due = loop.time()
+            while self._buf:
+                frame = bytes(self._buf[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
+                del self._buf[:FRAME_BYTES]
+                self.writer.write(audio(frame).encode())
+                self.frames_sent += 1
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+                # lands as the drain completes, and the call would wait for its player forever
+                async with asyncio.timeout(self.send_timeout_s):
+                    await self.writer.drain()
+                due += FRAME_MS / 1000.0
+                await asyncio.sleep(max(0.0, due - loop.time()))
+            self._idle.set()
+
+
+class PhoneCall:
+    """One AudioSocket connection, from the UUID to the hangup."""
+
+    def __init__(self, stack: VoiceStack, settings: Settings, lang: Lang,
+                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.stack = stack
+        self.settings = settings
+        self.lang: Lang = lang
+        self.reader = reader
+        self.writer = writer
+        self.limits = settings.channels
+        self.player = Player(writer, settings.channels.idle_timeout_s)
+        self.call_id = "?"
+        self.digits = ""
+        self._caller_spoke = False
+        self._was_playing = False
+
+    async def run(self) -> str:
+        """Serve the call; returns why it ended."""
+        first = await self._next(time.monotonic() + self.limits.idle_timeout_s)
+        if first is None or first.kind is not Kind.UUID:
+            raise ProtocolError("the first message must be the call's UUID")
+        self.call_id = first.call_id
+        log.info("phone call %s connected (%s)", self.call_id, self.lang)
+        player = asyncio.create_task(self.player.run(), name=f"play-{self.call_id}")
+        try:
+            async with Call(self.stack, self.call_id, "phone", self.lang, AUDIO_RATE) as call:
+                self._queue(await call.greet())
+                reason = await self._listen(call)
+                if call.closed:
+                    async with asyncio.timeout(self.limits.max_session_s):
+                        await self.player.drain()
+                return reason
+        finally:
+            player.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await player
+
+    async def _listen(self, call: Call) -> str:
+        deadline = time.monotonic() + self.limits.max_session_s
+        while not call.closed:
+            message = await self._next(deadline)
+            if message is None or message.kind is Kind.HANGUP:
+                return "hangup"
+            if message.kind is Kind.ERROR:
+                log.warning("call %s: Asterisk reported an error %s", self.call_id,
+                            message.payload.hex())
+                return "peer-error"
+            if message.kind is Kind.AUDIO:
+                await self._audio(call, message.payload)
+            elif message.kind is Kind.DTMF:
+                await self._digit(call, message.digit)
+            else:
+                log.warning("call %s: a second UUID message, ignored", self.call_id)
+        return call.end_reason or "goodbye"
+
+    async def _next(self, deadline: float) -> Message | None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("session-limit")
+        wait = min(self.limits.idle_timeout_s, left)
+        limit = min(self.limits.max_frame_bytes, MAX_PAYLOAD)
+        async with asyncio.timeout(wait):
+            return await read_message(self.reader, limit)
+
+    async def _audio(self, call: Call, pcm: bytes) -> None:
+        playing = self.player.playing
+        if self._was_playing and not playing and not self._caller_spoke:
+            await call.cancel()  # the start-of-speech timeout counts from the prompt's end
+        self._was_playing = playing
+        try:
+            items, started = await call.hear(AudioChunk(pcm, PHONE_FORMAT))
+        except PipelineError as exc:
+            log.debug("call %s: frame dropped (%s)", self.call_id, exc.code)
+            return
+        if started:
+            self._caller_spoke = True
+            if self.player.playing:
+                self.player.stop()
+                await call.conv.barge_in()
+        self._queue(items)
+        if call.utterance_over:
+            self._caller_spoke = False
+            self._queue(await call.respond())
+
+    async def _digit(self, call: Call, digit: str) -> None:
+        self.player.stop()
+        if digit == "*":
+            self.digits = ""
+        elif digit == "#":
+            text, self.digits = self.digits, ""
+            if text:
+                log.info("call %s: keypad entry of %d digits", self.call_id, len(text))
+                self._caller_spoke = False
+                self._queue(await call.respond_text(text))
+        elif digit.isdigit() and len(self.digits) < MAX_DIGITS:
+            self.digits += digit
+
+    def _queue(self, items: list[Item]) -> None:
+        for item in items:
+            if isinstance(item, Speech):
+                self.player.play(item.pcm)
+
+
+class AudioSocketServer:
+    """The TCP server; `start()` binds, `close()` ends every call and unbinds."""
+
+    def __init__(self, stack: VoiceStack, settings: Settings, host: str, port: int,
+                 lang: Lang | None = None) -> None:
+        self.stack = stack
+        self.settings = settings
+        self.host = host
+        self.port = port
+        phone_lang = settings.channels.phone_lang or settings.default_lang
+        self.lang: Lang = lang or phone_lang  # type: ignore[assignment]
+        self._server: asyncio.Server | None = None
+        self._calls: set[asyncio.Task[None]] = set()
+        self.preloading: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        sockets = self._server.sockets
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+        log.info("AudioSocket server on %s:%d (%s)", self.host, self.port, self.lang)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        if self.preloading is not None:
+            await asyncio.gather(self.preloading, return_exceptions=True)
+        for task in list(self._calls):
+            task.cancel()
+        await asyncio.gather(*self._calls, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._calls.add(task)
+        call = PhoneCall(self.stack, self.settings, self.lang, reader, writer)
+        reason = "?"
+        try:
+            reason = await call.run()
+        except ProtocolError as exc:
+            reason = f"protocol error: {exc}"
+        except TimeoutError as exc:
+            reason = str(exc) or "idle-timeout"
+        except (ConnectionError, asyncio.IncompleteReadError):
+            reason = "connection lost"
+        except asyncio.CancelledError:  # close(): the gateway is stopping; end this call only
+            reason = "gateway stopping"
+        except Exception:
+            log.exception("call %s failed", call.call_id)
+            reason = "internal error"
+        finally:
+            self._calls.discard(task)
+            await _hang_up(writer, reason)
+            log.info("phone call %s ended: %s", call.call_id, reason)
+
+
+async def _hang_up(writer: asyncio.StreamWriter, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        if reason not in ("hangup", "connection lost"):
+            writer.write(hangup().encode())
+            async with asyncio.timeout(1.0):
+                await writer.drain()
+        writer.close()
+        async with asyncio.timeout(1.0):
+            await writer.wait_closed()
+
+
+async def start_phone_channel(stack: VoiceStack, settings: Settings) -> AudioSocketServer | None:
+    """Started by the gateway's lifespan when channels.audiosocket_port is not 0."""
+    port = settings.channels.audiosocket_port
+    if port == 0:
+        return None
+    server = AudioSocketServer(stack, settings, settings.host, port)
+    try:
+        await server.start()
+    except OSError as exc:
+        log.error("the AudioSocket server could not listen on %s:%d (%s); the phone channel is "
+                  "off. Free the port or set channels.audiosocket_port (0 disables it).",
+                  settings.host, port, exc)
+        return None
+    server.preloading = asyncio.create_task(preload_model(stack, server.lang))
+    return server
+
+
+async def preload_model(stack: VoiceStack, lang: str) -> None:
+    """Load the phone language's model now, so the first caller does not wait for it."""
+    try:
+        seconds = await stack.asr.preload(lang)
+    except PipelineError as exc:
+        log.warning("phone calls in '%s' will have no speech recognition: %s", lang, exc.message)
+        return
+    log.info("speech model for '%s' loaded in %.1f s", lang, seconds)

@@ -1,0 +1,170 @@
+"""A channel's view of one `Conversation`: wire events, reply audio, history and handoff.
+
+Every channel (smart speaker WebSocket, kiosk page, AudioSocket, mod_audio_fork) turns the
+pipeline's typed events into the same small JSON events plus `Speech` objects, in order:
+
+    {"type": "partial", "text"}            live transcript
+    {"type": "final", "text", "confidence", "words"}
+    {"type": "reply", "texts": [...], "events": [...]}
+    {"type": "display", "text"}            shown on a screen, never spoken
+    {"type": "handoff", "summary"}         the masked summary sent to the operator
+    {"type": "audio", "text", "sample_rate", "bytes"}  followed by a Speech object
+    {"type": "error", "code", "message"}
+    {"type": "turn-end", "ms"}
+
+A transport sends the dicts as JSON (or ignores them, on the phone) and the Speech as audio.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant.gateway.channels.handoff import mask_summary, post_handoff
+from assistant.gateway.contracts import Channel, Lang, PipelineEvent
+from assistant.gateway.contracts import PipelineEventType as Ev
+from assistant.gateway.fallbacks import fallback_line
+from assistant.gateway.pipeline import Conversation, VoiceStack
+from audio.types import AudioChunk, PipelineError, Speech
+
+log = logging.getLogger(__name__)
+
+Item = dict[str, Any] | Speech
+HISTORY_TURNS = 6
+
+
+class Call:
+    """One caller on one channel. Open with `async with`; not shared between tasks."""
+
+    def __init__(self, stack: VoiceStack, call_id: str, channel: Channel, lang: Lang,
+                 out_rate: int) -> None:
+        self.stack = stack
+        self.call_id = call_id
+        self.channel = channel
+        self.conv = Conversation(stack, call_id, channel, lang, out_rate=out_rate)
+        self.history: list[dict[str, str]] = []
+        self.last_spoken = ""
+        self.end_reason = ""
+        self.heard_audio = False  # audio fed since the last turn
+
+    async def __aenter__(self) -> Call:
+        await self.conv.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conv.__aexit__(*exc)
+
+    @property
+    def closed(self) -> bool:
+        return self.conv.closed
+
+    @property
+    def utterance_over(self) -> bool:
+        return self.conv.utterance_over
+
+    async def hear(self, chunk: AudioChunk) -> tuple[list[Item], bool]:
+        """Feed audio: (items, speech started). Raises PipelineError for bad audio."""
+        self.heard_audio = True
+        events = await self.conv.hear(chunk)
+        started = any(e.type is Ev.STT_START for e in events)
+        return await self.translate(events), started
+
+    async def respond(self) -> list[Item]:
+        """The utterance is over (endpoint, or the device said so): run the turn."""
+        if not self.heard_audio:
+            return [{"type": "error", "code": "no-audio",
+                     "message": "end of audio before any audio frame"}, {"type": "turn-end"}]
+        self.heard_audio = False
+        return await self.translate(await self.conv.respond())
+
+    async def respond_text(self, text: str) -> list[Item]:
+        """A typed or keypad turn; any utterance being heard is dropped."""
+        await self.cancel()
+        return await self.translate(await self.conv.respond_text(text))
+
+    async def cancel(self) -> None:
+        if self.heard_audio:
+            await self.conv.cancel()
+        self.heard_audio = False
+
+    async def greet(self) -> list[Item]:
+        return await self.translate(await self.conv.greet())
+
+    async def repeat(self) -> list[Item]:
+        """Say the last reply again (the "repeat" button)."""
+        text = self.last_spoken or fallback_line("greeting", self.conv.lang)
+        return [*await self.say(text), {"type": "turn-end"}]
+
+    async def set_slow(self, slow: bool) -> list[Item]:
+        """The "slower" button: every reply from now on at the slow rate."""
+        self.conv.slow = slow
+        line = fallback_line("slower" if slow else "faster", self.conv.lang)
+        return [*await self.say(line), {"type": "turn-end"}]
+
+    async def say(self, text: str) -> list[Item]:
+        tts = self.stack.tts
+        try:
+            speech = await tts.synthesize(text, self.conv.lang, tts.rate_for(self.conv.slow),
+                                          self.conv.out_rate, cache=True)
+        except PipelineError as exc:
+            return [{"type": "error", "code": exc.code, "message": exc.message}]
+        return self._audio_items(text, speech)
+
+    async def translate(self, events: list[PipelineEvent]) -> list[Item]:
+        items: list[Item] = []
+        for event in events:
+            items += await self._translate_one(event)
+        return items
+
+    async def _translate_one(self, event: PipelineEvent) -> list[Item]:
+        data = event.data
+        if event.type is Ev.STT_PARTIAL:
+            return [{"type": "partial", "text": data.get("text", "")}]
+        if event.type is Ev.STT_FINAL:
+            self._remember("user", str(data.get("text", "")))
+            return [{"type": "final", "text": data.get("text", ""),
+                     "confidence": data.get("confidence"), "words": data.get("words", [])}]
+        if event.type is Ev.DIALOGUE_END:
+            return await self._dialogue_items(data)
+        if event.type is Ev.TTS_END and isinstance(data.get("speech"), Speech):
+            return self._audio_items(str(data.get("text", "")), data["speech"])
+        if event.type is Ev.ERROR:
+            return [{"type": "error", "code": data.get("code", "internal"),
+                     "message": data.get("message", "")}]
+        if event.type is Ev.RUN_END:
+            return [{"type": "turn-end", "ms": data.get("ms")}]
+        return []
+
+    async def _dialogue_items(self, data: dict[str, Any]) -> list[Item]:
+        texts = [str(r.get("text", "")) for r in data.get("replies", [])]
+        events = [e for e in data.get("events", []) if e.get("type") != "nlu"]
+        items: list[Item] = []
+        for event in events:
+            kind = event.get("type")
+            if kind == "display":
+                items.append({"type": "display", "text": str(event.get("text", ""))})
+            elif kind == "handoff":
+                summary = mask_summary(event.get("summary", {}))
+                items.append({"type": "handoff", "summary": summary})
+                self.end_reason = "handoff"
+                await post_handoff(self.stack.settings, self._handoff_body(summary))
+            elif kind == "end_session" and not self.end_reason:
+                self.end_reason = str(event.get("reason") or "goodbye")
+        for text in texts:
+            self._remember("bot", text)
+        shown = [e for e in events if e.get("type") != "handoff"]
+        return [{"type": "reply", "texts": texts, "events": shown}, *items]
+
+    def _audio_items(self, text: str, speech: Speech) -> list[Item]:
+        self.last_spoken = text
+        head = {"type": "audio", "text": text, "sample_rate": speech.fmt.rate,
+                "bytes": len(speech.pcm)}
+        return [head, speech]
+
+    def _remember(self, who: str, text: str) -> None:
+        if text:
+            self.history = [*self.history, {"who": who, "text": text}][-HISTORY_TURNS:]
+
+    def _handoff_body(self, summary: dict[str, Any]) -> dict[str, Any]:
+        return {"call_id": self.call_id, "channel": self.channel, "lang": self.conv.lang,
+                "summary": summary, "last_turns": mask_summary(self.history)}

@@ -1,0 +1,74 @@
+"""Fixed spoken lines: the greeting and reprompts, and one line for every stable error code."""
+
+from __future__ import annotations
+
+from assistant.gateway.contracts import Lang
+
+_LINES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "ru": "Здравствуйте! Это городской помощник. Чем могу помочь?",
+        "en": "Hello! This is the city assistant. How can I help?",
+    },
+    "reprompt": {
+        "ru": "Вы здесь? Скажите, чем я могу помочь.",
+        "en": "Are you there? Tell me how I can help.",
+    },
+    "goodbye-silence": {
+        "ru": "Я вас не слышу. До свидания, звоните ещё!",
+        "en": "I can't hear you. Goodbye, and call again any time!",
+    },
+    "slower": {
+        "ru": "Хорошо, буду говорить медленнее.",
+        "en": "All right, I will speak more slowly.",
+    },
+    "faster": {
+        "ru": "Хорошо, буду говорить в обычном темпе.",
+        "en": "All right, back to the normal pace.",
+    },
+    "asr-no-speech": {
+        "ru": "Я вас не услышал. Скажите, пожалуйста, ещё раз.",
+        "en": "I didn't hear anything. Please say that again.",
+    },
+    "asr-failed": {
+        "ru": "Я не разобрал, что вы сказали. Повторите, пожалуйста.",
+        "en": "I couldn't make that out. Please repeat.",
+    },
+    "asr-model-missing": {
+        "ru": "Распознавание речи для этого языка не установлено. Попробуйте текстом.",
+        "en": "Speech recognition for this language is not installed. Please use text.",
+    },
+    "audio-bad-format": {
+        "ru": "Звук пришёл в неверном формате. Попробуйте ещё раз.",
+        "en": "The audio arrived in a format I can't read. Please try again.",
+    },
+    "audio-no-device": {
+        "ru": "Микрофон или динамик не найден. Воспользуйтесь экраном или позвоните на горячую линию.",
+        "en": "No microphone or speaker was found. Please use the screen or call the hotline.",
+    },
+    "dialogue-unreachable": {
+        "ru": "Извините, сервис временно недоступен. Попробуйте чуть позже или попросите оператора.",
+        "en": "Sorry, the service is unavailable right now. Try again shortly or ask for an operator.",
+    },
+    "dialogue-timeout": {
+        "ru": "Извините, ответ занимает слишком много времени. Попробуйте ещё раз.",
+        "en": "Sorry, this is taking too long. Please try again.",
+    },
+    "tts-failed": {
+        "ru": "Не получилось озвучить ответ, он показан на экране.",
+        "en": "I couldn't speak the answer; it is shown on the screen.",
+    },
+    "internal": {
+        "ru": "Извините, что-то пошло не так. Попробуйте ещё раз.",
+        "en": "Sorry, something went wrong. Please try again.",
+    },
+}
+
+
+def fallback_line(code: str, lang: Lang | str) -> str:
+    """The line for an error code in the session's language (Russian when unknown)."""
+    lines = _LINES.get(code, _LINES["internal"])
+    return lines.get(str(lang), lines["ru"])
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(_LINES)
