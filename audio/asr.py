@@ -79,9 +79,6 @@ class ModelRegistry:
     def load_count(self) -> int:
         return len(self.load_seconds)
 
-    def languages(self) -> list[str]:
-        return sorted(self.paths)
-
     def path_for(self, lang: str) -> Path:
         path = self.paths.get(lang)
         if path is None:
@@ -252,7 +249,3 @@ class RecognizerPool:
             idle = self._idle.setdefault(recognizer.model_path, [])
             if len(idle) < self.max_idle:
                 idle.append(recognizer)
-
-    def idle_count(self) -> int:
-        with self._lock:
-            return sum(len(v) for v in self._idle.values())

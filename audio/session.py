@@ -38,7 +38,6 @@ class SessionUpdate:
     partial: Transcript | None
     events: tuple[EndpointEvent, ...] = ()
     done: EndpointEvent | None = None  # the terminal event, once the utterance is over
-    ignored_ms: float = 0.0  # audio after the terminal event, not decoded
 
 
 class AsrEngine:
@@ -119,7 +118,7 @@ class AsrSession:
     async def feed(self, chunk: AudioChunk) -> SessionUpdate:
         pcm = self._convert(chunk)
         if self.done is not None:
-            return SessionUpdate(None, (), self.done, len(pcm) / _BYTES_PER_MS)
+            return SessionUpdate(None, (), self.done)
         events: list[EndpointEvent] = []
         keep = len(pcm)
         if self._endpointer is not None:
@@ -131,8 +130,7 @@ class AsrSession:
                 cut = (self.done.at_ms - before_ms) * _BYTES_PER_MS
                 keep = max(0, min(len(pcm), cut))
         partial = await self._decode(pcm[:keep]) if keep else None
-        ignored = (len(pcm) - keep) / _BYTES_PER_MS
-        return SessionUpdate(partial, tuple(events), self.done, ignored)
+        return SessionUpdate(partial, tuple(events), self.done)
 
     async def finish(self) -> Transcript:
         """The utterance's final transcript. Resets recognizer and endpointer for the next turn."""

@@ -33,7 +33,7 @@ from audio.types import AudioChunk, AudioFormat, Speech
 log = logging.getLogger(__name__)
 
 
-class Player(Protocol):
+class AudioOutput(Protocol):
     def play(self, speech: Speech) -> None: ...
 
     def stop(self) -> None: ...
@@ -117,7 +117,7 @@ def show(console: Console, events: list[PipelineEvent]) -> None:
 async def converse(
     talk: Conversation,
     chunks: AsyncIterator[AudioChunk],
-    player: Player,
+    player: AudioOutput,
     on_events: Callable[[list[PipelineEvent]], None],
     push_to_talk: PushToTalk | None = None,
 ) -> None:

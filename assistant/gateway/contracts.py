@@ -28,10 +28,9 @@ class UserTurn:
 
 @dataclass(frozen=True)
 class BotMessage:
-    """One reply line. `text` is spoken; `display` (when set) is shown on a screen instead."""
+    """One reply line, spoken (text to show but not speak travels as a `display` event)."""
 
     text: str
-    display: str | None = None
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,6 @@ class Conversation:
         self.slow = False
         self.closed = False
         self.grammar: list[str] | None = None
-        self.last_reply: BotReply | None = None
         self._silences = 0
         self._speaking = False
         self._asr: AsrSession | None = None
@@ -199,7 +198,6 @@ class Conversation:
         started = time.perf_counter()
         events = [PipelineEvent(Ev.DIALOGUE_START, {"text": text})]
         reply = await self.stack.dialogue.send(turn)
-        self.last_reply = reply
         replies = [{"text": m.text} for m in reply.messages]
         dialogue_events = [{"type": e.type, **e.data} for e in reply.events]
         events.append(PipelineEvent(Ev.DIALOGUE_END, {"replies": replies,

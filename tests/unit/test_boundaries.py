@@ -1,4 +1,10 @@
-"""The package boundaries of ARCHITECTURE.md, checked on every import statement."""
+"""The package map of the README, checked on every import statement (top level and in functions).
+
+A package per process: `assistant/gateway` (the gateway), `assistant/cli` (the operator's tools),
+`actions` (the action server), `cityservices` (the city back-ends), `nlu` (Rasa's own Python,
+Python 3.10). Two leaves that anything may use: `audio` (sound in and out) and `spoken` (the text
+normalisation that the gateway and the actions share).
+"""
 
 from __future__ import annotations
 
@@ -8,36 +14,67 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+PROJECT = {"assistant", "audio", "actions", "cityservices", "spoken", "nlu"}
+HTTP_CLIENTS = {"httpx", "requests", "urllib.request", "http.client", "aiohttp", "websockets"}
+HTTP = HTTP_CLIENTS | {"fastapi", "starlette", "uvicorn", "sanic", "rasa_sdk"}
 
-# package -> top-level project packages it must never import (or, for audio, only these modules)
-FORBIDDEN = {
-    "actions": {"assistant", "cityservices", "audio"},
-    "cityservices": {"assistant", "actions", "audio"},
-    "assistant": {"cityservices"},
+# package (a folder) -> the import prefixes it must never use
+RULES: dict[str, set[str]] = {
+    "audio": (PROJECT - {"audio"}) | HTTP,
+    "spoken": (PROJECT - {"spoken"}) | HTTP,
+    "assistant": {"actions", "cityservices", "nlu"},
+    "assistant/gateway": {"assistant.cli", "actions", "cityservices", "nlu"},
+    "actions": {"assistant", "audio", "cityservices", "nlu"},
+    "cityservices": {"assistant", "audio", "actions", "spoken", "nlu"},
+    "nlu": {"assistant", "audio", "actions", "cityservices", "spoken"},
 }
-AUDIO_MAY_USE = {"assistant.contracts", "assistant.cli.bench.stats"}
+# the only module of a package that may call another process over HTTP
+HTTP_CLIENT_ONLY_IN = {"actions": {"actions/city_client.py"}}
 
 
-def imports(package: str) -> list[tuple[Path, str]]:
+def imports(folder: str) -> list[tuple[str, str]]:
+    """(file, imported module) for every absolute import under `folder`."""
     found = []
-    for path in (ROOT / package).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        name = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                found += [(path, alias.name) for alias in node.names]
+                found += [(name, alias.name) for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.append((path, node.module))
+                found.append((name, node.module))
     return found
 
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
-def test_package_keeps_out_of_forbidden_packages(package: str) -> None:
-    bad = [f"{p.relative_to(ROOT)}: {m}" for p, m in imports(package)
-           if m.split(".")[0] in FORBIDDEN[package]]
+def breaks(module: str, forbidden: set[str]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in forbidden)
+
+
+@pytest.mark.parametrize("folder", sorted(RULES))
+def test_package_keeps_to_its_imports(folder: str) -> None:
+    bad = [f"{file}: {module}" for file, module in imports(folder)
+           if breaks(module, RULES[folder])]
+    assert not bad, f"{folder} must not import {sorted(RULES[folder])}: {bad}"
+
+
+@pytest.mark.parametrize("folder", sorted(HTTP_CLIENT_ONLY_IN))
+def test_only_the_city_client_calls_out(folder: str) -> None:
+    allowed = HTTP_CLIENT_ONLY_IN[folder]
+    bad = [f"{file}: {module}" for file, module in imports(folder)
+           if breaks(module, HTTP_CLIENTS) and file not in allowed]
+    assert not bad, f"only {sorted(allowed)} may be an HTTP client: {bad}"
+
+
+def test_nothing_outside_cityservices_imports_it() -> None:
+    others = sorted(PROJECT - {"cityservices"})
+    bad = [f"{file}: {module}" for folder in others for file, module in imports(folder)
+           if breaks(module, {"cityservices"})]
     assert not bad, bad
 
 
-def test_audio_knows_only_the_pipeline_contracts() -> None:
-    bad = [f"{p.relative_to(ROOT)}: {m}" for p, m in imports("audio")
-           if m.split(".")[0] in {"assistant", "actions", "cityservices", "rasa", "rasa_sdk",
-                                  "fastapi"} and m not in AUDIO_MAY_USE]
-    assert not bad, bad
+def test_the_rule_catches_a_broken_import() -> None:
+    """The checker itself: a forbidden import in a file is reported (so the rules can fail)."""
+    assert breaks("assistant.gateway.contracts", RULES["audio"])
+    assert breaks("httpx", RULES["audio"])
+    assert not breaks("audiolib", {"audio"})
+    assert breaks("assistant.cli.stack", RULES["assistant/gateway"])

@@ -39,7 +39,7 @@ MAX_DIGITS = 32
 MAX_PAYLOAD = 0xFFFF
 
 
-class Player:
+class CallPlayer:
     """Sends queued PCM as 20 ms AudioSocket frames in real time; `stop()` drops the queue."""
 
     def __init__(self, writer: asyncio.StreamWriter, send_timeout_s: float) -> None:
@@ -49,7 +49,6 @@ class Player:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self.frames_sent = 0
 
     @property
     def playing(self) -> bool:
@@ -76,7 +75,6 @@ class Player:
                 frame = bytes(self._buf[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
                 del self._buf[:FRAME_BYTES]
                 self.writer.write(audio(frame).encode())
-                self.frames_sent += 1
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
                 # lands as the drain completes, and the call would wait for its player forever
                 async with asyncio.timeout(self.send_timeout_s):
@@ -97,7 +95,7 @@ class PhoneCall:
         self.reader = reader
         self.writer = writer
         self.limits = settings.channels
-        self.player = Player(writer, settings.channels.idle_timeout_s)
+        self.player = CallPlayer(writer, settings.channels.idle_timeout_s)
         self.call_id = "?"
         self.digits = ""
         self._caller_spoke = False

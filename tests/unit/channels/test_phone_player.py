@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from assistant.gateway.channels.audiosocket import Player
+from assistant.gateway.channels.audiosocket import CallPlayer
 from assistant.gateway.channels.audiosocket_protocol import FRAME_BYTES
 
 
@@ -25,7 +25,7 @@ async def test_cancel_stops_the_player_at_any_moment() -> None:
     # A cancel that lands while a frame's drain is finishing used to be swallowed (wait_for
     # on Python 3.11), and the call then waited for its player forever.
     for steps in range(200):
-        player = Player(Writer(), send_timeout_s=5)  # type: ignore[arg-type]
+        player = CallPlayer(Writer(), send_timeout_s=5)  # type: ignore[arg-type]
         task = asyncio.create_task(player.run())
         player.play(bytes(FRAME_BYTES * 50))
         for _ in range(steps % 7):
