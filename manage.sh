@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine. Every step is idempotent: a second run takes seconds.
-#   ./manage.sh start   set everything up, start the stack, open a conversation
-#   ./manage.sh test    set everything up, then ruff, mypy and pytest over every layer
-#   ./manage.sh setup   only set up (Debian packages, uv, both environments, the Rasa model)
+#   ./manage.sh start   set up the runtime (no dev group), start the stack, open a conversation
+#   ./manage.sh test    set up with the dev group, then ruff, mypy and pytest over every layer
+#   ./manage.sh setup   only set up the runtime (Debian packages, uv, both environments, the model)
 set -euo pipefail
 cd "$(dirname "$0")"
 export RASA_TELEMETRY_ENABLED=false
@@ -56,20 +56,23 @@ ensure_rasa_env() {
   echo "$want" > .venv-rasa/.lock-sha256
 }
 
+# $1: "runtime" (the product only: no pytest, no Korean test model) or "dev" (the dev group too)
 setup() {
+  local groups=(--no-dev)
+  [ "${1:-runtime}" = dev ] && groups=(--group dev)
   ensure_debian_packages
   ensure_uv
-  say "main environment (uv sync)"
-  uv sync --frozen --quiet
+  say "main environment (uv sync ${groups[*]})"
+  uv sync --frozen --quiet "${groups[@]}"
   ensure_rasa_env
   .venv/bin/assistant train
 }
 
 case "${1:-}" in
-  setup) setup ;;
-  start) setup; exec .venv/bin/assistant up --chat ;;
+  setup) setup runtime ;;
+  start) setup runtime; exec .venv/bin/assistant up --chat ;;
   test)
-    setup
+    setup dev
     say "ruff"; .venv/bin/ruff check .
     say "mypy"; .venv/bin/mypy
     say "pytest"; exec .venv/bin/pytest "${@:2}"

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 
-from actions.base import intent_name, turn_channel
-from actions.booking_steps import NO, YES, fetch_slots
-from actions.city_client import Appointment, Conflict
-from actions.health_text import specialty_name, when_text
+from actions import clock
+from actions.appointment_pick import described, item, option_number
+from actions.base import turn_channel
+from actions.booking_steps import fetch_slots, mutation_key
+from actions.city_client import Appointment, Conflict, Slot, set_caller
+from actions.health_text import clinic_name, doctor_name, specialty_name, when_text
 from actions.messages import say
 from actions.parsing import parse_date, parse_time
 from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
-from actions.tasks import TaskContext, ask, done, task
+from actions.repair import yes_no
+from actions.tasks import TaskContext, ask, done, task, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ async def _birth(ctx: TaskContext, answer: str) -> tuple[str | None, list[EventT
     birth = birth_from(answer, ctx.lang)
     if not birth:
         return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date", failed=True)
+    set_caller(ctx.tracker.sender_id)  # the city's limits are per conversation (signed)
     result = await identify(ctx.client, ctx.reply, str(ctx.data["policy"]), birth)
     ctx.data.pop("policy", None)
     if result.identity is None:
@@ -62,8 +65,7 @@ async def _birth(ctx: TaskContext, answer: str) -> tuple[str | None, list[EventT
 
 
 def _item(ctx: TaskContext, n: int, appt: Appointment) -> str:
-    return say("appointment_item", ctx.lang, n=n, specialty=specialty_name(appt.service_type,
-               ctx.lang), when=when_text(appt.start, ctx.lang))
+    return item(n, appt, ctx.lang)
 
 
 @task("list_appointments")
@@ -95,46 +97,50 @@ async def _identified_appointment(
 
 
 async def _pick(ctx: TaskContext, token: str) -> tuple[dict[str, Any] | None, list[EventType]]:
-    """The appointment to work on: the only one, or the one the user names by number."""
+    """The appointment to work on: the only one, the only one that fits the description
+    ("к терапевту", "the one on friday"), or the one the user names by number."""
     if ctx.data.get("appointment"):
         return ctx.data["appointment"], []
     appts = await ctx.client.appointments(token)
     if not appts:
         ctx.reply.say("no_appointments")
         return None, done(ctx)
-    if len(appts) == 1:
-        return appts[0].model_dump(by_alias=True), []
-    if ctx.data.get("stage_pick") and ctx.answer is not None:
-        digits = [int(w) for w in ctx.answer.split() if w.isdigit()]
-        if digits and 1 <= digits[0] <= len(appts):
+    listed = [a for a in appts if str(a.id) in (ctx.data.get("listed") or [])] or appts
+    answer = ctx.answer if ctx.data.get("stage_pick") else None
+    if answer is not None:
+        number = option_number(answer, ctx.lang, len(listed))
+        if number is not None:
             ctx.answer = None
-            return appts[digits[0] - 1].model_dump(by_alias=True), []
-    ctx.data["stage_pick"] = True
-    items = "; ".join(_item(ctx, i + 1, a) for i, a in enumerate(appts))
+            return listed[number - 1].model_dump(by_alias=True), []
+    request = str(ctx.data.get("request_text") or "")
+    fits = described(listed, [(request, ctx.task == "cancel_appointment"),
+                              (answer or "", True)], ctx.lang)
+    if len(fits) == 1:
+        ctx.answer = None
+        return fits[0].model_dump(by_alias=True), []
+    ctx.data.update(stage_pick=True, listed=[str(a.id) for a in fits])
+    items = "; ".join(_item(ctx, i + 1, a) for i, a in enumerate(fits))
     ctx.reply.say("which_appointment", items=items)
-    ctx.reply.expect("slot_choice", [str(i + 1) for i in range(len(appts))])
-    return None, [SlotSet("pending", {"task": ctx.task, "kind": "ask", "need": "pick",
-                                      "data": ctx.data, "fails": ctx.fails})]
+    ctx.reply.expect("slot_choice", [str(i + 1) for i in range(len(fits))])
+    return None, [waiting(ctx, "ask", "pick", fails=ctx.fails)]
 
 
 def _yes_no(ctx: TaskContext) -> bool | None:
-    text = (ctx.answer or "").strip()
-    if intent_name(ctx.tracker) == "affirm" or YES.match(text):
-        return True
-    if intent_name(ctx.tracker) == "deny" or NO.match(text):
-        return False
-    return None
+    """Only a clear yes or no said in words; a junk turn classified as affirm is neither."""
+    return yes_no(ctx.answer or "")
 
 
 def _confirm(ctx: TaskContext, key: str, **params: Any) -> list[EventType]:
     ctx.data["stage_confirm"] = True
     ctx.reply.say(key, **params)
     ctx.reply.expect("yes_no", ["да", "нет"] if ctx.lang == "ru" else ["yes", "no"])
-    return [SlotSet("pending", {"task": ctx.task, "kind": "confirm", "data": ctx.data})]
+    return [waiting(ctx, "confirm")]
 
 
 @task("cancel_appointment")
 async def cancel(ctx: TaskContext) -> list[EventType]:
+    if ctx.answer is None and "request_text" not in ctx.data:
+        ctx.data["request_text"] = ctx.text
     token, appt, events = await _identified_appointment(ctx)
     if token is None or appt is None:
         return events
@@ -144,7 +150,7 @@ async def cancel(ctx: TaskContext) -> list[EventType]:
     if answer is None:
         return [*events, *_confirm(ctx, "confirm_cancel", **what)]
     if answer:
-        await ctx.client.cancel(token, appt["id"])
+        await ctx.client.cancel(token, appt["id"], mutation_key(ctx.tracker, "cancel", appt["id"]))
         logger.info("appointment %s cancelled", appt.get("reference"))
         ctx.reply.say("cancelled", **what)
     else:
@@ -173,15 +179,17 @@ async def _reschedule_steps(ctx: TaskContext, token: str, appt: dict[str, Any]) 
         if answer is False:
             ctx.reply.say("not_rescheduled")
             return done(ctx)
+        if ctx.data.get("chosen"):  # not a clear yes or no: the same question again
+            return _readback(ctx, specialty, ctx.data["chosen"])
     if ctx.data.get("offered") and ctx.answer is not None:
         chosen = _choose(ctx.answer, ctx.data["offered"])
         if chosen is not None:
             ctx.data["chosen"] = chosen
-            return _confirm(ctx, "readback", specialty=specialty_name(specialty, ctx.lang),
-                            when=when_text(str(chosen["start"]), ctx.lang), clinic="", doctor="")
+            return _readback(ctx, specialty, chosen)
     # The request itself ("move it to monday"), never the birth date said to identify.
-    wanted = parse_date(ctx.answer or str(ctx.data.get("request_text") or ""), ctx.lang)
-    if wanted is None or wanted < date.today():
+    today = clock.today()
+    wanted = parse_date(ctx.answer or str(ctx.data.get("request_text") or ""), ctx.lang, today)
+    if wanted is None or wanted < today:
         return ask(ctx, "date", "ask_date", "date_format", "date",
                    failed=bool(ctx.data.get("asked_date") and ctx.answer))
     offered = await fetch_slots(ctx.client, specialty, wanted.isoformat())
@@ -193,8 +201,14 @@ async def _reschedule_steps(ctx: TaskContext, token: str, appt: dict[str, Any]) 
                       ctx.lang)) for i, s in enumerate(offered))
     ctx.reply.say("offer_slots", specialty=specialty_name(specialty, ctx.lang), items=items)
     ctx.reply.expect("slot_choice")
-    return [SlotSet("pending", {"task": ctx.task, "kind": "ask", "need": "choice",
-                                "data": ctx.data})]
+    return [waiting(ctx, "ask", "choice")]
+
+
+def _readback(ctx: TaskContext, specialty: str, chosen: dict[str, Any]) -> list[EventType]:
+    slot = Slot.model_validate(chosen)
+    return _confirm(ctx, "readback", specialty=specialty_name(specialty, ctx.lang),
+                    when=when_text(slot.start, ctx.lang), clinic=clinic_name(slot, ctx.lang),
+                    doctor=doctor_name(slot, ctx.lang))
 
 
 def _choose(answer: str, offered: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -213,7 +227,9 @@ async def _do_reschedule(
     ctx: TaskContext, token: str, appt: dict[str, Any], specialty: str
 ) -> list[EventType]:
     try:
-        new = await ctx.client.reschedule(token, appt["id"], ctx.data["chosen"]["id"])
+        chosen = ctx.data["chosen"]["id"]
+        new = await ctx.client.reschedule(token, appt["id"], chosen, mutation_key(
+            ctx.tracker, "reschedule", appt["id"], chosen))
     except Conflict as conflict:
         ctx.reply.say("slot_taken")
         ctx.data["offered"] = [s.model_dump() for s in conflict.alternatives][:3]

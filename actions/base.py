@@ -12,13 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.city_client import CityClient, CityError, RateLimited, Unavailable
+from actions.city_client import CityApi, CityClient, CityError, RateLimited, Unavailable
 from actions.messages import say
+from actions.pending import Pending
 
 logger = logging.getLogger(__name__)
 
 LANGS = ("ru", "en")
-ClientFactory = Callable[[], Any]
+ClientFactory = Callable[[], CityApi]
 
 
 def switched_this_turn(tracker: Tracker) -> str | None:
@@ -124,17 +125,18 @@ class Reply:
                 SlotSet("lang", self.lang)]
 
 
-def service_error(reply: Reply, error: CityError, service: str, retry: dict[str, Any]) -> list[
+def service_error(reply: Reply, error: CityError, service: str, retry: Pending) -> list[
     EventType
 ]:
-    """Apology plus a choice (retry or operator); the pending retry is kept in the tracker."""
+    """Apology plus a choice (retry or operator); the pending retry (kind "retry") is kept in
+    the tracker."""
     logger.warning("city service %s failed: %s", service, error.code)
     if isinstance(error, RateLimited):
         reply.say("rate_limited")
     else:
         reply.say("service_down", service=say(f"service_{service}", reply.lang))
     reply.expect("yes_no", yes_no_phrases(reply.lang) + operator_phrases(reply.lang))
-    return [SlotSet("pending", {**retry, "kind": "retry"})]
+    return [SlotSet("pending", retry.to_slot())]
 
 
 def yes_no_phrases(lang: str) -> list[str]:
@@ -168,7 +170,7 @@ class CityAction(Action, ABC):
     def __init__(self, client_factory: ClientFactory | None = None) -> None:
         self._client_factory: ClientFactory = client_factory or CityClient
 
-    def client(self) -> Any:
+    def client(self) -> CityApi:
         return self._client_factory()
 
     @abstractmethod

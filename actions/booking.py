@@ -11,21 +11,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import clock
 from actions.base import ClientFactory, Reply, entity, intent_name, turn_lang, user_text
-from actions.booking_steps import ORDER, STEPS, YES, next_slot
+from actions.booking_extract import SLOT_KIND, apply_details, read_details
+from actions.booking_steps import ORDER, STEPS, next_slot
 from actions.city_client import CityClient
-from actions.parsing import canonical_specialty, parse_date
+from actions.parsing import canonical_specialty
+from actions.registry import form_interruptions
+from actions.repair import repair_turn, yes_no
 from actions.task_actions import guarded_task
+from actions.tasks import pending
 
 logger = logging.getLogger(__name__)
 
 MAX_FAILS = 3
-DIGRESSIONS = {
-    "troika_balance", "kindergarten_queue_status", "transport_arrivals", "traffic_status",
-    "wifi_nearby", "request_status", "list_appointments", "greet", "thank", "help", "repeat",
-    "switch_language", "stop", "human_handoff", "goodbye", "cancel_appointment",
-    "reschedule_appointment", "report_problem",
-}
+# intents answered by their own rule mid-form (the registry's digress / leave)
+DIGRESSIONS = form_interruptions()
+
 
 class ValidateBookingForm(FormValidationAction):
     def __init__(self, client_factory: ClientFactory | None = None) -> None:
@@ -41,8 +43,9 @@ class ValidateBookingForm(FormValidationAction):
         reply = Reply(dispatcher, turn_lang(tracker))
         values = {s: tracker.get_slot(s) for s in ORDER}
         values["offered_slots"] = tracker.get_slot("offered_slots")
+        values["time_pref"] = tracker.get_slot("time_pref")
         if requested is None:
-            events = self._on_activation(tracker, values)
+            events = self._on_activation(tracker, values, reply)
         else:
             answered = await self._answer(requested, tracker, reply, values)
             if answered is None:  # a digression: let the rules answer it, then resume
@@ -53,20 +56,23 @@ class ValidateBookingForm(FormValidationAction):
                 values[event["name"]] = event["value"]
         return [*events, *reply.remember(), *self._next(values, tracker)]
 
-    def _on_activation(self, tracker: Tracker, values: dict[str, Any]) -> list[EventType]:
-        text = user_text(tracker)
+    def _on_activation(
+        self, tracker: Tracker, values: dict[str, Any], reply: Reply
+    ) -> list[EventType]:
+        """The first turn ("к лору на четверг после обеда"): every detail it carries is kept."""
+        text, lang = user_text(tracker), turn_lang(tracker)
         events: list[EventType] = [SlotSet("task", "book_appointment"), SlotSet("failures", {}),
                                    SlotSet("booking_ref", None), SlotSet("confirm", None),
-                                   SlotSet("slot_choice", None), SlotSet("offered_slots", None)]
-        values.update(confirm=None, slot_choice=None, offered_slots=None)
+                                   SlotSet("slot_choice", None), SlotSet("offered_slots", None),
+                                   SlotSet("time_pref", None)]
+        values.update(confirm=None, slot_choice=None, offered_slots=None, time_pref=None)
         if values.get("patient_token") is None and tracker.get_slot("patient_token"):
             values["policy_number"] = tracker.get_slot("policy_number")
-        specialty = canonical_specialty(entity(tracker, "specialty")) or canonical_specialty(text)
-        if specialty:
-            events.append(SlotSet("specialty", specialty))
-        wanted = parse_date(text, turn_lang(tracker)) if specialty else None
-        if wanted:
-            events.append(SlotSet("date_pref", wanted.isoformat()))
+        details = read_details(text, lang, clock.today(), None)
+        named = canonical_specialty(entity(tracker, "specialty"))
+        if details.specialty is None and named and named != details.not_specialty:
+            details.specialty = named
+        events += apply_details(details, values, reply, None)
         return events
 
     def _next(self, values: dict[str, Any], tracker: Tracker) -> list[EventType]:
@@ -80,18 +86,44 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[EventType] | None:
         text = user_text(tracker)
         intent = intent_name(tracker)
-        state = tracker.get_slot("pending")
-        if (isinstance(state, dict) and state.get("kind") == "retry"
-                and (intent == "affirm" or YES.match(text))):
+        state = pending(tracker)
+        repair = repair_turn(text, reply.lang, asking_policy=requested == "policy_number")
+        if repair == "drop":  # a change of mind: the form ends, action_booking_done says so
+            values["_stop"] = True
+            return [SlotSet("pending", None)]  # a slot set: Rasa does not reject the turn
+        if repair == "dont_know_policy":  # where to find it (once); still counts: after the
+            failures = dict(tracker.get_slot("failures") or {})  # third, an operator
+            if not failures.get(requested):
+                reply.say(repair)
+            failures[requested] = int(failures.get(requested, 0)) + 1
+            values["_failures"] = failures
+            return [SlotSet("failures", failures)]
+        if repair is not None:  # a calm word; the form asks its question again
+            reply.say(repair)
+            return [SlotSet(requested, values.get(requested))]
+        if state and state.kind == "retry" and yes_no(text) is True:
             return [SlotSet("pending", None)]
+        details = read_details(text, reply.lang, clock.today(), requested)
+        values["_details"] = details
+        changed = apply_details(details, values, reply, requested)
+        kind = SLOT_KIND.get(requested)
+        rejected = kind is not None and getattr(details, f"not_{kind}") is not None
+        if changed or rejected or (details.day is not None and details.day.past):
+            # understood; what is still missing is asked next (a slot set: Rasa keeps the form)
+            return changed or [SlotSet(requested, values.get(requested))]
+        return await self._step(requested, tracker, reply, values, text, intent)
+
+    async def _step(
+        self, requested: str, tracker: Tracker, reply: Reply, values: dict[str, Any], text: str,
+        intent: str,
+    ) -> list[EventType] | None:
+        state = pending(tracker)
         step = STEPS[requested]
         events = await step(self._client_factory(), tracker, reply, values, text)
-        other = state if isinstance(state, dict) and state.get("kind") in ("ask", "confirm") \
-            else None
-        if events is None and other and other.get("task") not in (None, "booking_form"):
+        if events is None and state and state.awaits_answer and state.task != "booking_form":
             # the answer to a digression's own question (a Troika number mid-booking)
-            return await guarded_task(str(other["task"]), reply, tracker, self._client_factory(),
-                                      answer=text, state=other)
+            return await guarded_task(state.task, reply, tracker, self._client_factory(),
+                                      answer=text, state=state)
         if events is None and intent in DIGRESSIONS:
             return None
         if events is None:  # not understood: count it; the ask action explains / offers operator
@@ -102,3 +134,4 @@ class ValidateBookingForm(FormValidationAction):
                         failures[requested])
             return [SlotSet("failures", failures)]
         return events
+

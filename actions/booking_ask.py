@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,13 +18,17 @@ from actions.base import (
     operator_phrases,
     service_error,
     turn_lang,
+    user_text,
     yes_no_phrases,
 )
-from actions.booking_steps import fetch_slots
+from actions.booking_steps import BOOKING_RETRY, fetch_slots
 from actions.city_client import RateLimited, Slot, Unavailable
 from actions.health_text import clinic_name, doctor_name, specialty_name, time_text, when_text
 from actions.messages import say
 from actions.messages_booking import SPECIALTY_NAMES
+from actions.pending import Pending
+from actions.repair import repair_turn
+from actions.tasks import pending
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +114,14 @@ class ActionAskSlotChoice(CityAction):
         if not offered:
             try:
                 offered = await fetch_slots(self.client(), str(tracker.get_slot("specialty")),
-                                            str(tracker.get_slot("date_pref")))
+                                            str(tracker.get_slot("date_pref")),
+                                            pref=tracker.get_slot("time_pref") or None)
             except (Unavailable, RateLimited) as error:
-                return [*service_error(reply, error, "health", {"task": "booking_form"}),
+                return [*service_error(reply, error, "health", BOOKING_RETRY),
                         *reply.remember()]
             events.append(SlotSet("offered_slots", offered or None))
+            if offered:
+                _say_day_moved(reply, str(tracker.get_slot("date_pref")), offered)
         if not offered:
             reply.say("no_slots")
             reply.expect("date")
@@ -128,6 +136,19 @@ class ActionAskSlotChoice(CityAction):
         times = [time_text(str(s["start"])) for s in offered]
         reply.expect("slot_choice", _choice_phrases(reply.lang) + times)
         return [*events, *reply.remember()]
+
+
+def _say_day_moved(reply: Reply, wanted: str, offered: list[dict[str, Any]]) -> None:
+    """The day asked for has no free time (a Sunday, a full day): say so, never move silently."""
+    first = str(offered[0]["start"])[:10]
+    if not wanted or first == wanted[:10]:
+        return
+    try:
+        asked = date.fromisoformat(wanted[:10])
+    except ValueError:
+        return
+    day = when_text(f"{first}T00:00:00", reply.lang).rsplit(", ", 1)[0]
+    reply.say("day_closed" if asked.weekday() == 6 else "day_full", day=day)
 
 
 def _choice_phrases(lang: str) -> list[str]:
@@ -169,19 +190,22 @@ class ActionBookingDone(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
-        state = tracker.get_slot("pending")
-        tidy = [SlotSet(s, None) for s in ("specialty", "date_pref", "slot_choice", "confirm",
-                                           "offered_slots", "failures")]
+        state = pending(tracker)
+        tidy = [SlotSet(s, None) for s in ("specialty", "date_pref", "time_pref", "slot_choice",
+                                           "confirm", "offered_slots", "failures")]
         if tracker.get_slot("booking_ref"):
             return [*tidy, SlotSet("task", None)]
-        if isinstance(state, dict) and state.get("kind") == "retry":
+        if repair_turn(user_text(tracker), reply.lang) == "drop":  # a change of mind
+            reply.say("booking_dropped")
+            return [*tidy, SlotSet("task", None), SlotSet("pending", None), *reply.remember()]
+        if state and state.kind == "retry":
             return []
         failures = tracker.get_slot("failures") or {}
         if any(int(n) >= MAX_FAILS for n in failures.values()):
             reply.say("offer_operator")
             reply.expect("yes_no", yes_no_phrases(reply.lang) + operator_phrases(reply.lang))
             return [SlotSet("failures", None),
-                    SlotSet("pending", {"kind": "operator", "task": "booking_form"}),
+                    SlotSet("pending", Pending("operator", "booking_form").to_slot()),
                     *reply.remember()]
         reply.say("booking_aborted")
         return [*tidy, *reply.remember()]

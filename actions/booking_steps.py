@@ -11,26 +11,42 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import Reply, entity, intent_name, service_error, turn_channel
-from actions.city_client import Conflict, RateLimited, Slot, Unavailable
+from actions import clock
+from actions.base import Reply, entity, service_error, turn_channel
+from actions.city_client import (
+    AlreadyBooked,
+    CityApi,
+    Conflict,
+    RateLimited,
+    Slot,
+    SlotInPast,
+    Unavailable,
+    VisitOverlaps,
+    idempotency_key,
+    set_caller,
+)
 from actions.health_text import clinic_name, doctor_name, specialty_name, when_text
 from actions.messages import say
-from actions.parsing import ClockTime, canonical_specialty, parse_date, parse_time
+from actions.parsing import ClockTime, canonical_specialty, parse_date, parse_time_request
 from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
+from actions.pending import Pending
+from actions.repair import yes_no
 
 logger = logging.getLogger(__name__)
 
 ORDER = ("specialty", "policy_number", "birth_date", "date_pref", "slot_choice", "confirm")
-YES = re.compile(r"^(да|yes|yeah|верно|конечно|подтверждаю|correct|sure|ok|okay|ага)\b")
-NO = re.compile(r"^(нет|no|nope|не надо|неверно)\b")
-_LATER = re.compile(r"\b(позже|попозже|later|after that|следующ\w+ врем\w+)\b")
+_LATER = re.compile(r"\b(позже|попозже|later|after that|следующ\w+ врем\w+|друго\w+ врем\w+|"
+                    r"не подходит|не устраивает|другие варианты|что нибудь ещ[её]|"
+                    r"another time|other times?|something else|doesn t suit|does not suit|"
+                    r"doesn t work|none of (?:them|these))\b")
 _OTHER_DAY = re.compile(r"\b(друг\w+ (день|дату|число)|another (day|date)|different (day|date)|"
-                        r"other day)\b")
+                        r"other day|не в этот день|not (?:that|this) day)\b")
 _ORDINAL = re.compile(r"^(?:[^\d]*\s)?([1-3])(?:\s[^\d]*)?$")
 PAGE = 3
 
 Values = dict[str, Any]
-Step = Callable[[Any, Tracker, Reply, Values, str], Awaitable[list[EventType] | None]]
+BOOKING_RETRY = Pending("retry", "booking_form")  # yes re-enters the form after a failure
+Step = Callable[[CityApi, Tracker, Reply, Values, str], Awaitable[list[EventType] | None]]
 
 
 def next_slot(values: Values) -> str | None:
@@ -43,14 +59,14 @@ def put(values: Values, name: str, value: Any) -> SlotSet:
 
 
 async def step_specialty(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
     code = canonical_specialty(entity(tracker, "specialty")) or canonical_specialty(text)
     return [put(values, "specialty", code)] if code else None
 
 
 async def step_policy(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
     policy = policy_from(text)
     if not policy:
@@ -60,7 +76,7 @@ async def step_policy(
 
 
 async def step_birth(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
     fixed = corrected_policy(text, values.get("policy_number")) or policy_from(text)
     if fixed:
@@ -69,6 +85,7 @@ async def step_birth(
     birth = birth_from(text, reply.lang)
     if not birth:
         return None
+    set_caller(tracker.sender_id)  # the city's limits are per conversation (signed X-Caller)
     try:
         result = await identify(client, reply, str(values["policy_number"]), birth)
     except (Unavailable, RateLimited) as error:
@@ -79,39 +96,85 @@ async def step_birth(
 
 
 def _down(reply: Reply, error: Unavailable | RateLimited, values: Values) -> list[EventType]:
-    events = service_error(reply, error, "health", {"task": "booking_form"})
+    events = service_error(reply, error, "health", BOOKING_RETRY)
     values["_stop"] = True
     return events
 
 
 async def step_date(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
-    wanted = parse_date(text, reply.lang)
+    wanted = parse_date(text, reply.lang, clock.today())
     if not wanted:
         return None
     return [put(values, "date_pref", wanted.isoformat()), put(values, "offered_slots", None)]
 
 
 async def fetch_slots(
-    client: Any, specialty: str, day: str, after: str | None = None
+    client: CityApi, specialty: str, day: str, after: str | None = None,
+    pref: dict[str, str] | None = None, before: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The nearest free slots from `day` on (a week ahead), after `after` when given."""
+    """The nearest free slots from `day` on (a week ahead), after `after` / before `before` when
+    given. With a time preference (`time_pref`): only slots in its window (when there are any),
+    and on the first day with free time the ones nearest its clock time first."""
     start = date.fromisoformat(day)
     slots: list[Slot] = await client.slots(
-        specialty, start.isoformat(), (start + timedelta(days=7)).isoformat(), limit=20
+        specialty, start.isoformat(), (start + timedelta(days=7)).isoformat(), limit=60
     )
     picked: list[Slot] = []
-    for slot in slots:  # the nearest free slots, one per start time: "в 10 30" is unambiguous
-        if slot.status != "free" or (after is not None and slot.start <= after):
+    for slot in slots:  # one per start time: "в 10 30" is unambiguous
+        if slot.status != "free" or (after is not None and slot.start <= after) or (
+                before is not None and slot.start >= before):
             continue
         if all(p.start != slot.start for p in picked):
             picked.append(slot)
-    return [s.model_dump(by_alias=False) for s in picked[:PAGE]]
+    if before is not None:
+        picked = picked[-PAGE:]
+    return [s.model_dump(by_alias=False) for s in _preferred(picked, pref)[:PAGE]]
 
 
-def _by_time(text: str, offered: list[dict[str, Any]]) -> dict[str, Any] | None:
-    wanted = parse_time(text)
+def _minutes(slot: Slot) -> int:
+    moment = datetime.fromisoformat(slot.start)
+    return moment.hour * 60 + moment.minute
+
+
+def _hhmm(value: str) -> int:
+    hour, minute = value.split(":")
+    return int(hour) * 60 + int(minute)
+
+
+def _preferred(slots: list[Slot], pref: dict[str, str] | None) -> list[Slot]:
+    if not pref or not slots:
+        return slots
+    if "start" in pref and "end" in pref:
+        inside = [s for s in slots if _hhmm(pref["start"]) <= _minutes(s) < _hhmm(pref["end"])]
+        slots = inside or slots
+    if "clock" in pref:
+        first_day = slots[0].start[:10]
+        wanted = _hhmm(pref["clock"])
+        same = sorted((s for s in slots if s.start[:10] == first_day),
+                      key=lambda s: (abs(_minutes(s) - wanted), s.start))
+        slots = same + [s for s in slots if s.start[:10] != first_day]
+    return slots
+
+
+def _shift(text: str, lang: str) -> str | None:
+    """"later" ("позже", "не подходит", "something else") or "earlier" ("пораньше")."""
+    if _LATER.search(text):
+        return "later"
+    return parse_time_request(text, lang).shift
+
+
+def _wanted_clock(values: Values, text: str, lang: str) -> tuple[ClockTime | None, bool]:
+    """(the clock time asked for, not a negated one; whether any clock time was said)."""
+    details = values.get("_details")
+    if details is not None:
+        return details.clock, details.clock is not None or details.not_clock is not None
+    wanted = parse_time_request(text, lang).clock
+    return wanted, wanted is not None
+
+
+def _at(wanted: ClockTime | None, offered: list[dict[str, Any]]) -> dict[str, Any] | None:
     if wanted is None:
         return None
     for slot in offered:
@@ -122,37 +185,50 @@ def _by_time(text: str, offered: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 async def step_choice(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
     offered: list[dict[str, Any]] = list(values.get("offered_slots") or [])
     if _OTHER_DAY.search(text):
         return [put(values, "date_pref", None), put(values, "offered_slots", None)]
-    if _LATER.search(text) and offered:
-        try:
-            later = await fetch_slots(client, str(values["specialty"]), str(values["date_pref"]),
-                                      after=str(offered[-1]["start"]))
-        except (Unavailable, RateLimited) as error:
-            return _down(reply, error, values)
-        if not later:
-            return [put(values, "date_pref", None), put(values, "offered_slots", None)]
-        return [put(values, "offered_slots", later)]
-    chosen = _by_time(text, offered)
-    ordinal = _ORDINAL.match(text.strip())
+    shift = _shift(text, reply.lang)
+    if shift and offered:
+        return await _move(client, reply, values, offered, shift)
+    wanted, said_clock = _wanted_clock(values, text, reply.lang)
+    chosen = _at(wanted, offered)
+    # "третий" / "3" is an option number; "в 3 часа" is a clock time, never option 3
+    ordinal = None if said_clock else _ORDINAL.match(text.strip())
     if chosen is None and ordinal and int(ordinal.group(1)) <= len(offered):
         chosen = offered[int(ordinal.group(1)) - 1]
-    wanted_time = parse_time(text)
-    if chosen is None and wanted_time is not None and offered:
-        return await _from_time(client, reply, values, wanted_time, offered)
+    if chosen is None and wanted is not None and offered:
+        return await _from_time(client, reply, values, wanted, offered)
     if chosen is None:
-        wanted = parse_date(text, reply.lang) if intent_name(tracker) == "inform" else None
-        if wanted:
-            return [put(values, "date_pref", wanted.isoformat()),
-                    put(values, "offered_slots", None)]
         return None
     return [put(values, "slot_choice", str(chosen["id"])), SlotSet("confirm", None)]
 
 
-async def _from_time(client: Any, reply: Reply, values: Values, wanted: ClockTime,
+async def _move(client: CityApi, reply: Reply, values: Values, offered: list[dict[str, Any]],
+                shift: str) -> list[EventType] | None:
+    """"Later" / "не подходит": the next free times after the offered ones; "earlier": the ones
+    before them. Nothing later: another day is asked; nothing earlier: the same offer."""
+    starts = sorted(str(s["start"]) for s in offered)
+    pref = {k: v for k, v in (values.get("time_pref") or {}).items() if k != "clock"}
+    try:
+        found = await fetch_slots(client, str(values["specialty"]), str(values["date_pref"]),
+                                  after=starts[-1] if shift == "later" else None,
+                                  before=starts[0] if shift == "earlier" else None,
+                                  pref=pref or None)
+    except (Unavailable, RateLimited) as error:
+        return _down(reply, error, values)
+    moved = [put(values, "slot_choice", None), put(values, "confirm", None)]
+    if found:
+        return [*moved, put(values, "offered_slots", found)]
+    if shift == "earlier":
+        reply.say("no_earlier")
+        return [*moved, put(values, "offered_slots", offered)]
+    return [*moved, put(values, "date_pref", None), put(values, "offered_slots", None)]
+
+
+async def _from_time(client: CityApi, reply: Reply, values: Values, wanted: ClockTime,
                      offered: list[dict[str, Any]]) -> list[EventType] | None:
     """A time that was not offered: that very slot when it is free, else the nearest after it."""
     first = datetime.fromisoformat(str(offered[0]["start"]))
@@ -174,16 +250,27 @@ async def _from_time(client: Any, reply: Reply, values: Values, wanted: ClockTim
 
 
 async def step_confirm(
-    client: Any, tracker: Tracker, reply: Reply, values: Values, text: str
+    client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
-    intent = intent_name(tracker)
-    if intent == "deny" or NO.match(text):
+    """Only a clear yes books; junk, silence, emoji or an unrelated turn is asked again."""
+    offered: list[dict[str, Any]] = list(values.get("offered_slots") or [])
+    if _OTHER_DAY.search(text):
+        return [put(values, "slot_choice", None), put(values, "confirm", None),
+                put(values, "date_pref", None), put(values, "offered_slots", None)]
+    shift = _shift(text, reply.lang)
+    if shift and offered:
+        return await _move(client, reply, values, offered, shift)
+    answer = yes_no(text)
+    if answer is False:
         return [put(values, "slot_choice", None), put(values, "confirm", None)]
-    if not (intent == "affirm" or YES.match(text)):
+    if answer is not True:
         return None
     token = str(tracker.get_slot("patient_token"))
     try:
-        appointment = await client.book(token, str(values["slot_choice"]))
+        appointment = await client.book(token, str(values["slot_choice"]), mutation_key(
+            tracker, "book", values["slot_choice"]))
+    except (AlreadyBooked, VisitOverlaps, SlotInPast) as refused:
+        return _rule_refused(reply, values, refused)
     except Conflict as conflict:
         reply.say("slot_taken")
         alts = [s.model_dump() for s in conflict.alternatives if s.status == "free"][:PAGE]
@@ -200,6 +287,28 @@ async def step_confirm(
         reply.display(_details(reply, chosen, appointment.reference))
     logger.info("booking: appointment %s booked", appointment.reference)
     return [put(values, "confirm", True), SlotSet("booking_ref", appointment.reference)]
+
+
+def mutation_key(tracker: Tracker, *parts: object) -> str:
+    """The idempotency key of a booking, cancellation or reschedule: the conversation, what it
+    acts on and the turn (a retried or replayed turn repeats it; a later turn is a new one)."""
+    turn = (tracker.latest_message or {}).get("message_id") or ""
+    return idempotency_key(tracker.sender_id, *parts, turn)
+
+
+def _rule_refused(reply: Reply, values: Values, refused: Conflict) -> list[EventType]:
+    """EMIAS rules said no: one visit per specialty (the caller may reschedule that one), no
+    two visits at once, no time in the past (later times are offered)."""
+    logger.info("booking refused by the city: %s", refused.code)
+    if isinstance(refused, AlreadyBooked):
+        reply.say("already_booked_specialty",
+                  specialty=specialty_name(values.get("specialty"), reply.lang))
+        values["_stop"] = True
+        return [put(values, "confirm", None)]
+    reply.say("visit_overlaps" if isinstance(refused, VisitOverlaps) else "slot_in_past")
+    alts = [s.model_dump() for s in refused.alternatives if s.status == "free"][:PAGE]
+    return [put(values, "slot_choice", None), put(values, "confirm", None),
+            *([put(values, "offered_slots", alts)] if alts else [])]
 
 
 def _chosen(values: Values) -> Slot | None:

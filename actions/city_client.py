@@ -1,18 +1,51 @@
 """Typed HTTP client of the city back-ends (docs/city-api.md).
 
 The only way actions reach the city.
+
+Bookings, cancellations and reschedules carry an ``Idempotency-Key`` (tied to the conversation
+and the offer: `idempotency_key`) and an ``X-Request-Deadline`` a little before this client gives
+up. On a timeout the same request is sent again with the same key (bounded, `MUTATION_ATTEMPTS`):
+if the first one went through, the answer is that booking (same reference); if none answers in
+time, the back-end commits nothing after the last deadline, so "the service is not responding"
+is then the truth. Each request names the conversation in a signed ``X-Caller`` (HMAC with
+``city.caller_secret``) for the back-end's per-caller limits; `set_caller` binds it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-import os
-from typing import Any
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from actions.settings import current_settings
+
 logger = logging.getLogger(__name__)
+MUTATION_ATTEMPTS = 2  # the first request and one retry with the same key, after a timeout
+DEADLINE_MARGIN_S = 0.5  # the back-end stops committing this long before the client gives up
+_CALLER: ContextVar[str | None] = ContextVar("city_caller", default=None)
+
+
+def caller_id(sender_id: str) -> str:
+    """An opaque id of a conversation (the sender id may be a phone number: never sent)."""
+    return hashlib.sha256(f"caller\n{sender_id}".encode()).hexdigest()[:32]
+
+
+def set_caller(sender_id: str | None) -> None:
+    """Name the conversation whose requests follow (in this task: an action run)."""
+    _CALLER.set(caller_id(sender_id) if sender_id else None)
+
+
+def idempotency_key(sender_id: str | None, *parts: object) -> str:
+    """The key of one mutation: the conversation, what it acts on (slot, appointment) and the
+    turn: a retry of the same turn (or a replayed action) repeats it, a later turn does not."""
+    text = "\n".join(str(p) for p in (sender_id or "", *parts))
+    return "k-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 class _Model(BaseModel):
@@ -51,6 +84,7 @@ class Appointment(_Model):
     end: str = ""
     service_type: str = Field(default="", alias="serviceType")
     clinic: Clinic | None = None
+    practitioner: Practitioner | None = None
 
 
 class Patient(_Model):
@@ -177,13 +211,86 @@ class RateLimited(CityError):
 class Conflict(CityError):
     """409, e.g. slot-taken; `alternatives` are free slots offered instead."""
 
-    def __init__(self, code: str, message: str = "", alternatives: list[Slot] | None = None):
+    def __init__(self, code: str, message: str = "", alternatives: list[Slot] | None = None,
+                 existing_id: str | int | None = None):
         super().__init__(code, message)
         self.alternatives = alternatives or []
+        self.existing_id = existing_id
+
+
+class AlreadyBooked(Conflict):
+    """409 specialty-already-booked: one active visit per specialty; `existing_id` is that
+    visit (the caller may reschedule it instead)."""
+
+
+class VisitOverlaps(Conflict):
+    """409 visit-overlaps: the patient has another visit at that time (`existing_id`)."""
+
+
+class SlotInPast(Conflict):
+    """409 slot-in-past: that time has already begun; `alternatives` are later ones."""
+
+
+_CONFLICTS: dict[str, type[Conflict]] = {
+    "specialty-already-booked": AlreadyBooked, "visit-overlaps": VisitOverlaps,
+    "slot-in-past": SlotInPast,
+}
+
+
+class CityApi(Protocol):
+    """What the actions may ask of the city: `CityClient` over HTTP, or a test's fake."""
+
+    async def identify(self, policy_number: str, birth_date: str) -> Identity: ...
+
+    async def slots(
+        self, specialty: str, date_from: str, date_to: str, limit: int = 10,
+        district: str | None = None,
+    ) -> list[Slot]: ...
+
+    async def book(
+        self, token: str, slot_id: str | int, idempotency_key: str | None = None
+    ) -> Appointment: ...
+
+    async def appointments(self, token: str) -> list[Appointment]: ...
+
+    async def cancel(
+        self, token: str, appointment_id: str | int, idempotency_key: str | None = None
+    ) -> Appointment: ...
+
+    async def reschedule(
+        self, token: str, appointment_id: str | int, slot_id: str | int,
+        idempotency_key: str | None = None,
+    ) -> Appointment: ...
+
+    async def kindergarten(self, number: str, child_birth_date: str) -> KindergartenApplication:
+        ...
+
+    async def troika(self, number: str) -> TroikaCard: ...
+
+    async def troika_trips(self, number: str, phone_last4: str) -> list[TroikaTrip]: ...
+
+    async def find_stops(self, query: str) -> list[Stop]: ...
+
+    async def arrivals(
+        self, stop_id: str | int, route: str | None = None, limit: int = 3
+    ) -> list[Arrival]: ...
+
+    async def roads(self, query: str | None = None) -> list[Road]: ...
+
+    async def hotspots(self, lat: float, lon: float, limit: int = 3) -> list[Hotspot]: ...
+
+    async def report(
+        self, service_code: str, description: str, address: str | None = None,
+        lat: float | None = None, lon: float | None = None,
+    ) -> str: ...
+
+    async def request_status(self, request_id: str) -> ServiceRequest: ...
+
+    async def services(self) -> list[dict[str, Any]]: ...
 
 
 class CityClient:
-    """One client for all city services. Timeout, base URL and key come from the environment."""
+    """One client for all city services. Timeout, base URL and key: arguments or config.yml."""
 
     def __init__(
         self,
@@ -191,16 +298,51 @@ class CityClient:
         api_key: str | None = None,
         timeout_s: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        caller_secret: str | None = None,
     ) -> None:
-        self.base_url = (base_url or os.environ.get("CITY_API_URL", "http://127.0.0.1:8000"))
-        self.api_key = api_key or os.environ.get("CITY_API_KEY", "demo-city-key")
-        self.timeout_s = timeout_s or float(os.environ.get("CITY_TIMEOUT_S", "3"))
+        if base_url is None or api_key is None or timeout_s is None or caller_secret is None:
+            settings = current_settings()
+            base_url = base_url or settings.city_url
+            api_key = api_key or settings.city.api_key
+            timeout_s = timeout_s or settings.city.timeout_s
+            caller_secret = settings.city.caller_secret if caller_secret is None else caller_secret
+        self.base_url: str = base_url
+        self.api_key: str = api_key
+        self.timeout_s: float = timeout_s
+        self.caller_secret: str = caller_secret
         self._transport = transport
 
+    def _caller_header(self) -> dict[str, str]:
+        caller = _CALLER.get()
+        if not caller or not self.caller_secret:
+            return {}
+        mac = hmac.new(self.caller_secret.encode(), caller.encode(), hashlib.sha256).hexdigest()
+        return {"X-Caller": f"{caller}.{mac}"}
+
+    async def _mutate(self, method: str, path: str, token: str, key: str | None,
+                      **kwargs: Any) -> Any:
+        """A mutation with its idempotency key, retried with the same key after a timeout (or a
+        lost connection), so the answer is the truth: the booking made, or nothing made."""
+        key = key or idempotency_key(None, method, path, datetime.now(UTC).isoformat())
+        for attempt in range(1, MUTATION_ATTEMPTS + 1):
+            deadline = datetime.now(UTC) + timedelta(seconds=self.timeout_s - DEADLINE_MARGIN_S)
+            headers = {"Idempotency-Key": key,
+                       "X-Request-Deadline": deadline.isoformat(timespec="milliseconds")}
+            try:
+                return await self._request(method, path, token=token, headers=headers, **kwargs)
+            except Unavailable as error:
+                retry = error.code in ("timeout", "unreachable", "deadline-exceeded")
+                if not retry or attempt == MUTATION_ATTEMPTS:
+                    raise
+                logger.warning("city %s %s: %s, asking again with the same key",
+                               method, path.split("/")[1:3], error.code)
+        raise AssertionError("unreachable")
+
     async def _request(
-        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
+        self, method: str, path: str, *, token: str | None = None,
+        headers: dict[str, str] | None = None, **kwargs: Any
     ) -> Any:
-        headers = {"X-API-Key": self.api_key}
+        headers = {"X-API-Key": self.api_key, **self._caller_header(), **(headers or {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
@@ -231,7 +373,8 @@ class CityClient:
             raise NotFound(code, message)
         if status == 409:
             alts = [Slot.model_validate(s) for s in error.get("alternatives", []) or []]
-            raise Conflict(code, message, alts)
+            kind = _CONFLICTS.get(code, Conflict)
+            raise kind(code, message, alts, error.get("existing_appointment_id"))
         if status == 422 or status == 400:
             raise InvalidInput(code, message)
         if status == 429:
@@ -258,39 +401,51 @@ class CityClient:
         data = await self._request("GET", "/health/v1/slots", params=params)
         return [Slot.model_validate(s) for s in data.get("slots", [])]
 
-    async def book(self, token: str, slot_id: str | int) -> Appointment:
-        data = await self._request(
-            "POST", "/health/v1/appointments", token=token, json={"slot_id": slot_id}
-        )
+    async def book(
+        self, token: str, slot_id: str | int, idempotency_key: str | None = None
+    ) -> Appointment:
+        data = await self._mutate("POST", "/health/v1/appointments", token, idempotency_key,
+                                  json={"slot_id": slot_id})
         return Appointment.model_validate(data)
 
     async def appointments(self, token: str) -> list[Appointment]:
         data = await self._request("GET", "/health/v1/appointments", token=token)
         return [Appointment.model_validate(a) for a in data.get("appointments", [])]
 
-    async def cancel(self, token: str, appointment_id: str | int) -> Appointment:
-        data = await self._request(
-            "DELETE", f"/health/v1/appointments/{appointment_id}", token=token
-        )
+    async def cancel(
+        self, token: str, appointment_id: str | int, idempotency_key: str | None = None
+    ) -> Appointment:
+        data = await self._mutate("DELETE", f"/health/v1/appointments/{appointment_id}", token,
+                                  idempotency_key)
         return Appointment.model_validate(data)
 
     async def reschedule(
-        self, token: str, appointment_id: str | int, slot_id: str | int
+        self, token: str, appointment_id: str | int, slot_id: str | int,
+        idempotency_key: str | None = None,
     ) -> Appointment:
-        data = await self._request(
-            "POST", f"/health/v1/appointments/{appointment_id}/reschedule", token=token,
-            json={"slot_id": slot_id},
+        data = await self._mutate(
+            "POST", f"/health/v1/appointments/{appointment_id}/reschedule", token,
+            idempotency_key, json={"slot_id": slot_id},
         )
         return Appointment.model_validate(data)
 
     # other services
-    async def kindergarten(self, number: str) -> KindergartenApplication:
-        data = await self._request("GET", f"/kindergarten/v1/applications/{number}")
+    async def kindergarten(self, number: str, child_birth_date: str) -> KindergartenApplication:
+        """The status needs the child's birth date (YYYY-MM-DD); a wrong one is NotFound."""
+        data = await self._request("POST", f"/kindergarten/v1/applications/{number}",
+                                   json={"child_birth_date": child_birth_date})
         return KindergartenApplication.model_validate(data)
 
     async def troika(self, number: str) -> TroikaCard:
+        """Balance and last top-up (no trips: `troika_trips`)."""
         data = await self._request("GET", f"/troika/v1/cards/{number}")
         return TroikaCard.model_validate(data)
+
+    async def troika_trips(self, number: str, phone_last4: str) -> list[TroikaTrip]:
+        """Recent trips; the second factor is the owner's phone, last four digits."""
+        data = await self._request("POST", f"/troika/v1/cards/{number}/trips",
+                                   json={"phone_last4": phone_last4})
+        return [TroikaTrip.model_validate(t) for t in data.get("trips", [])]
 
     async def find_stops(self, query: str) -> list[Stop]:
         data = await self._request("GET", "/transit/v1/stops", params={"q": query})

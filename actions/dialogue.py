@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC
 from typing import Any
 
@@ -11,25 +12,25 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import NamedAction, Reply, intent_name, mask_text, turn_lang, user_text
+from actions.base import (
+    NamedAction,
+    Reply,
+    entity,
+    intent_name,
+    mask_text,
+    turn_lang,
+    user_text,
+)
 from actions.messages import MESSAGES
+from actions.parsing import canonical_specialty
+from actions.pending import Pending
+from actions.registry import guessable_actions
+from actions.repair import repair_turn
 
 logger = logging.getLogger(__name__)
 
-TASK_ACTIONS: dict[str, str] = {
-    "book_appointment": "booking_form",
-    "cancel_appointment": "action_cancel_appointment",
-    "list_appointments": "action_list_appointments",
-    "reschedule_appointment": "action_reschedule_appointment",
-    "kindergarten_queue_status": "action_kindergarten_status",
-    "troika_balance": "action_troika_balance",
-    "transport_arrivals": "action_transport_arrivals",
-    "traffic_status": "action_traffic_status",
-    "wifi_nearby": "action_wifi_nearby",
-    "report_problem": "action_report_problem",
-    "request_status": "action_request_status",
-    "human_handoff": "action_handoff",
-}
+# intent -> action, for the intents a clarifying question may offer (from the registry)
+GUESSABLE: dict[str, str] = guessable_actions()
 FORM_SLOTS = ("specialty", "date_pref", "slot_choice", "confirm", "offered_slots", "booking_ref")
 PERSONAL_SLOTS = {"policy_number", "birth_date", "patient_token", "patient_name"}
 
@@ -46,7 +47,33 @@ class _Simple(NamedAction, ABC):
 
 
 class ActionGreet(_Simple):
+    """A greeting; "алло, мне бы к хирургу на пятницу" also starts the booking it carries."""
+
     key, action_name = "greet", "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        booking = booking_request(tracker)
+        if booking:
+            return booking
+        return await super().run(dispatcher, tracker, domain)
+
+
+_NOT_A_BOOKING = re.compile(r"\b(?:отмен\w*|перен[её]с\w*|cancel\w*|reschedul\w*|move)\b")
+
+
+def booking_request(tracker: Tracker) -> list[EventType]:
+    """A turn outside any task that names a doctor ("к кардиологу на среду", "хочу к
+    терапевту", "a cardiologist tomorrow at eleven") is a booking request, whatever intent the
+    classifier gave it: the booking form starts and reads every detail of the turn."""
+    if tracker.active_loop.get("name"):
+        return []
+    text = user_text(tracker)
+    named = canonical_specialty(entity(tracker, "specialty")) or canonical_specialty(text)
+    if named is None or _NOT_A_BOOKING.search(text.lower()):
+        return []
+    return [FollowupAction("booking_form")]
 
 
 class ActionThank(_Simple):
@@ -69,9 +96,52 @@ class ActionGoodbye(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
+        state = Pending.from_slot(tracker.get_slot("pending"))
+        asking = tracker.get_slot("requested_slot") == "policy_number" or (
+            state is not None and state.need == "policy")
+        repair = repair_turn(user_text(tracker), reply.lang, asking_policy=asking)
+        if repair in ("dont_know_policy", "insult"):  # never a hang-up: help, then go on
+            return help_instead(str(repair), reply, tracker)
         reply.say("goodbye")
         reply.custom({"event": "end_session"})
         return [SlotSet("pending", None)]
+
+
+def help_instead(kind: str, reply: Reply, tracker: Tracker) -> list[EventType]:
+    """"I don't know my policy": where to find it, and "say operator"; an insult: a calm word
+    and a human offered. A task under way stays open (a form asks its question again)."""
+    loop = (tracker.active_loop or {}).get("name")
+    state = Pending.from_slot(tracker.get_slot("pending"))
+    busy = bool(loop) or (state is not None and state.awaits_answer)
+    if kind == "insult" and not busy:
+        reply.say("insult_idle")
+        reply.expect("yes_no", ["да", "нет", "оператор"] if reply.lang == "ru" else
+                     ["yes", "no", "operator"])
+        return [SlotSet("pending", Pending("operator").to_slot()), *reply.remember()]
+    reply.say(kind)
+    return [*reply.remember(), *([FollowupAction(str(loop))] if loop else [])]
+
+
+class ActionDontKnowPolicy(NamedAction):
+    action_name = "action_dont_know_policy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        reply.say("dont_know_policy")
+        return reply.remember()
+
+
+class ActionInsult(NamedAction):
+    action_name = "action_insult"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reply = Reply(dispatcher, turn_lang(tracker))
+        events = help_instead("insult", reply, tracker)
+        return [e for e in events if e.get("event") != "followup"]  # the rule resumes the form
 
 
 class ActionRepeat(Action):
@@ -85,7 +155,10 @@ class ActionRepeat(Action):
         if not isinstance(last, dict) or not last.get("texts"):
             Reply(dispatcher, turn_lang(tracker)).say("nothing_to_repeat")
             return []
-        for text in last["texts"]:
+        texts = list(last["texts"])
+        if (tracker.active_loop or {}).get("name"):
+            texts = texts[:-1]  # the form asks its question again itself right after
+        for text in texts:
             dispatcher.utter_message(text=text)
         return []
 
@@ -93,11 +166,12 @@ class ActionRepeat(Action):
 def clarify_guess(reply: Reply, tracker: Tracker) -> list[EventType]:
     """Low confidence and no question pending: ask about the best guess (yes/no), never act."""
     ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-    guess = next((r.get("name") for r in ranking if r.get("name") in TASK_ACTIONS), None)
+    guess = next((r.get("name") for r in ranking if r.get("name") in GUESSABLE), None)
     if guess and f"intent_{guess}" in MESSAGES:
         reply.say("clarify", guess=MESSAGES[f"intent_{guess}"][reply.lang])
         reply.expect("yes_no", ["да", "нет"] if reply.lang == "ru" else ["yes", "no"])
-        return [SlotSet("pending", {"kind": "clarify", "task": guess}), *reply.remember()]
+        state = Pending("clarify", str(guess))
+        return [SlotSet("pending", state.to_slot()), *reply.remember()]
     reply.say("clarify_open")
     return reply.remember()
 
@@ -175,9 +249,7 @@ class ActionHandoff(Action):
 
 
 def followup_for(intent: str) -> list[EventType]:
-    action = TASK_ACTIONS.get(intent)
-    if action == "booking_form":
-        return [FollowupAction("booking_form")]
+    action = GUESSABLE.get(intent)
     return [FollowupAction(action)] if action else []
 
 

@@ -39,7 +39,7 @@ def clinic_name(slot: Slot | Appointment, lang: str) -> str:
     return (clinic.name_ru if lang == "ru" else clinic.name_en) or clinic.name_ru
 
 
-def doctor_name(slot: Slot, lang: str) -> str:
+def doctor_name(slot: Slot | Appointment, lang: str) -> str:
     doc = slot.practitioner
     if doc is None:
         return ""

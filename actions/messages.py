@@ -9,6 +9,7 @@ from typing import Any
 from babel import Locale
 
 from actions.messages_booking import BOOKING_MESSAGES
+from actions.messages_repair import REPAIR_MESSAGES
 from actions.messages_tasks import TASK_MESSAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -119,6 +120,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 MESSAGES.update(TASK_MESSAGES)
 MESSAGES.update(BOOKING_MESSAGES)
+MESSAGES.update(REPAIR_MESSAGES)
 
 
 # `{level|балл|балла|баллов}`: the word for the number `level`, by CLDR plural rules (Babel);

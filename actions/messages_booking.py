@@ -97,6 +97,22 @@ BOOKING_MESSAGES: dict[str, dict[str, str]] = {
     "slot_taken": {
         "ru": "Это время только что заняли.", "en": "Sorry, this time was just taken.",
     },
+    # EMIAS rules, checked by the city (409 specialty-already-booked / visit-overlaps /
+    # slot-in-past)
+    "already_booked_specialty": {
+        "ru": "У вас уже есть запись: {specialty}. К одному специалисту можно записаться только "
+              "один раз. Я могу перенести эту запись: скажите «перенести запись».",
+        "en": "You already have a visit: {specialty}. You can hold only one visit per "
+              "specialty. I can move that visit instead: say \"reschedule my appointment\".",
+    },
+    "visit_overlaps": {
+        "ru": "В это время у вас уже есть другая запись. Выберите, пожалуйста, другое время.",
+        "en": "You already have another visit at that time. Please choose another time.",
+    },
+    "slot_in_past": {
+        "ru": "Это время уже прошло. Выберите, пожалуйста, другое время.",
+        "en": "That time has already passed. Please choose another time.",
+    },
     "booked": {
         "ru": "Готово! Вы записаны: {specialty}, {when}, {clinic}. Номер записи {reference}.",
         "en": "Done! You are booked: {specialty}, {when}, {clinic}. Reference {reference}.",

@@ -10,8 +10,32 @@ TASK_MESSAGES: dict[str, dict[str, str]] = {
     "service_wifi": {"ru": "Wi-Fi", "en": "Wi-Fi"},
     "service_open311": {"ru": "городские заявки", "en": "city requests"},
     "service_health": {"ru": "запись к врачу", "en": "doctor booking"},
+    # kindergarten: the child's birth date is the second factor of a status request
+    "ask_child_birth": {
+        "ru": "Назовите дату рождения ребёнка: число, месяц и год.",
+        "en": "Please say the child's date of birth: day, month and year.",
+    },
+    "child_birth_format": {
+        "ru": "Дату рождения ребёнка скажите так: первое июня две тысячи двадцать первого года.",
+        "en": "Say the child's date of birth like this: june first twenty twenty one.",
+    },
+    "kg_not_matched": {
+        "ru": "Заявление {number} с такой датой рождения ребёнка не найдено. Проверьте номер "
+              "заявления и дату.",
+        "en": "No application {number} with this child's date of birth was found. Please check "
+              "the number and the date.",
+    },
     # transit, traffic, wifi
     "ask_stop": {"ru": "Какая остановка?", "en": "Which stop?"},
+    "ask_route": {
+        "ru": "Не расслышал номер маршрута. Назовите его ещё раз, например: сто сорок четыре.",
+        "en": "I did not catch the route number. Please say it again, for example: one "
+              "forty four.",
+    },
+    "route_not_at_stop": {
+        "ru": "Маршрут {route} не останавливается на остановке {stop}. Здесь ходят: {routes}.",
+        "en": "Route {route} does not stop at {stop}. Routes here: {routes}.",
+    },
     "stop_unknown": {
         "ru": "Не нашёл остановку «{stop}». Назовите её иначе.",
         "en": "I could not find the stop {stop}. Please say it another way.",

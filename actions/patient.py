@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import Reply, digit_groups, mask_digits
-from actions.city_client import Identity, NotFound
+from actions.city_client import CityApi, Identity, NotFound
 from actions.parsing import digits_only, parse_birth_date
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ class IdentifyResult:
     events: list[EventType]
 
 
-async def identify(client: Any, reply: Reply, policy: str, birth: str) -> IdentifyResult:
+async def identify(client: CityApi, reply: Reply, policy: str, birth: str) -> IdentifyResult:
     """Ask the back-end; on success the slots keep only masked personal data and the token."""
     try:
         identity: Identity = await client.identify(policy, birth)

@@ -1,5 +1,7 @@
 """The action server: rasa-sdk's own app (`/webhook`, `/health`, `/actions`) plus `GET /healthz`,
-like every other service of the stack. Run with `python -m actions.server --port 5055`."""
+like every other service of the stack. Run with `python -m actions.server --port 5055`.
+Only Rasa may call it: every route but the health checks needs
+`Authorization: Bearer <secrets.actions_token>` (actions/webhook_auth.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,17 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions import webhook_auth
+from actions.settings import ActionsConfigError, current_settings
+from spoken.privacy import install_pii_filter
 
-def create_action_app() -> Sanic[Any, Any]:
+
+def create_action_app(token: str) -> Sanic[Any, Any]:
+    """The app; `token`: what Rasa sends as bearer (empty: only the health checks answer)."""
     executor = ActionExecutor()
     executor.register_package("actions")
     app: Sanic[Any, Any] = create_app(executor)
+    webhook_auth.install(app, token)
     count = len(executor.actions)
 
     async def healthz(_: Request) -> HTTPResponse:
@@ -32,10 +40,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
+    try:
+        token = current_settings().secrets.actions_token  # config checked at start
+    except ActionsConfigError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    if not token:
+        parser.exit(2, "error: secrets.actions_token is empty: Rasa's calls could not be told "
+                    "from anyone's (`assistant up` sets ASSISTANT_SECRETS__ACTIONS_TOKEN)\n")
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    create_action_app().run(host=args.host, port=args.port, single_process=True,
-                            access_log=False, motd=False)
+    install_pii_filter()  # policy numbers, dates, tokens masked in every line (spoken.privacy)
+    create_action_app(token).run(host=args.host, port=args.port, single_process=True,
+                                 access_log=False, motd=False)
 
 
 if __name__ == "__main__":

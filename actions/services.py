@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 
 from rasa_sdk.events import EventType
 
+from actions import clock
 from actions.base import entity, mask_digits, spoken_digits
-from actions.city_client import NotFound
+from actions.city_client import NotFound, set_caller
 from actions.messages import say
-from actions.parsing import digits_only
+from actions.parsing import digits_only, parse_birth_date, route_number
+from actions.settings import current_settings
 from actions.tasks import TaskContext, ask, done, task
 
 logger = logging.getLogger(__name__)
@@ -45,18 +46,26 @@ async def troika(ctx: TaskContext) -> list[EventType]:
 
 @task("kindergarten_queue_status")
 async def kindergarten(ctx: TaskContext) -> list[EventType]:
-    number, failed = _digits_answer(ctx, range(5, 11))
-    number = number or ctx.data.get("application")
+    number = ctx.data.get("application")
     if not number:
-        return ask(
-            ctx, "application", "ask_application", "application_format", "application_number",
-            failed=failed,
-        )
-    ctx.data["application"] = number
+        number, failed = _digits_answer(ctx, range(5, 11))
+        if not number:
+            return ask(
+                ctx, "application", "ask_application", "application_format",
+                "application_number", failed=failed,
+            )
+        ctx.data["application"] = number
+        ctx.fails, ctx.answer = 0, None
+    # the second factor: the child's birth date, asked after the number (issue 11)
+    born = parse_birth_date(ctx.answer, ctx.lang, clock.today()) if ctx.answer else None
+    if born is None:
+        return ask(ctx, "child_birth", "ask_child_birth", "child_birth_format", "birth_date",
+                   failed=ctx.answer is not None)
+    set_caller(ctx.tracker.sender_id)  # wrong dates count per conversation (signed)
     try:
-        app = await ctx.client.kindergarten(number)
+        app = await ctx.client.kindergarten(number, born.isoformat())
     except NotFound:
-        ctx.reply.say("kg_unknown", number=spoken_digits(number))
+        ctx.reply.say("kg_not_matched", number=spoken_digits(number))
         return done(ctx)
     named = [_name(ctx, k.name_ru, k.name_en) for k in app.kindergartens_detail]
     gardens = ", ".join(named or [say("kindergarten_no", ctx.lang, number=n)
@@ -73,18 +82,29 @@ async def kindergarten(ctx: TaskContext) -> list[EventType]:
     return done(ctx)
 
 
-_ROUTE = re.compile(r"\b(?:автобус\w*|трамва\w*|маршрут\w*|bus|tram|route|номер)\s+(\d{1,3})\b")
+_ROUTE_WORD = re.compile(
+    r"\b(?:автобус\w*|трамва\w*|троллейбус\w*|маршрут\w*|электробус\w*|номер\w*|bus|buses|"
+    r"tram|trams|trolleybus|route|number)\b"
+)
 _STOP_NOISE = re.compile(
     r"\b(когда|придет|придёт|будет|ближайш\w*|следующ\w*|автобус\w*|трамва\w*|на|до|у|от|в|"
-    r"остановк\w*|через|сколько|транспорт|прибыти\w*|расписани\w*|when|is|the|next|bus|buses|"
-    r"tram|at|to|does|come|stop|arrivals?|from|how|long|until|will|time|\d+)\b"
+    r"остановк\w*|через|сколько|транспорт|прибыти\w*|расписани\w*|маршрут\w*|номер\w*|"
+    r"троллейбус\w*|электробус\w*|эм|эн|тэ|when|is|the|next|bus|buses|tram|at|to|does|come|"
+    r"stop|arrivals?|from|how|long|until|will|time|route|number|one|oh|em|en|\w?\d+\w?)\b"
 )
 
 
-def _route(ctx: TaskContext) -> str | None:
-    route = entity(ctx.tracker, "route") if ctx.answer is None else None
-    match = _ROUTE.search(ctx.text)
-    return route if route and route.isdigit() else (match.group(1) if match else None)
+def _route(ctx: TaskContext) -> tuple[str | None, bool]:
+    """(route, unread): the route as said ("one forty four" -> 144, "сто сорок четвёртый",
+    "эм один" -> м1); unread when the caller named a route that could not be read."""
+    said = route_number(ctx.text, ctx.lang)
+    if said:
+        return said, False
+    ent = entity(ctx.tracker, "route") if ctx.answer is None else None
+    if ent:
+        parsed = route_number(ent, ctx.lang) or (ent if ent.isdigit() else None)
+        return parsed, parsed is None
+    return None, bool(_ROUTE_WORD.search(ctx.text) and re.search(r"\d", ctx.text))
 
 
 def _stop_query(ctx: TaskContext) -> str | None:
@@ -97,17 +117,30 @@ def _stop_query(ctx: TaskContext) -> str | None:
 
 @task("transport_arrivals")
 async def transit(ctx: TaskContext) -> list[EventType]:
-    ctx.data["route"] = _route(ctx) or ctx.data.get("route")
+    route, unread = _route(ctx)
+    unread = unread or (ctx.data.pop("asked", None) == "route" and not route)
+    if unread and not route:  # never "no departures" for a route we did not understand
+        ctx.data["asked"] = "route"
+        return ask(ctx, "route", "ask_route", "ask_route", "route", failed=True)
+    ctx.data["route"] = route or ctx.data.get("route")
     query = _stop_query(ctx) or ctx.data.get("stop")
     if not query:
         return ask(ctx, "stop", "ask_stop", "ask_stop", "stop", failed=ctx.answer is not None)
+    ctx.data["stop"] = query
     stops = await ctx.client.find_stops(query)
     if not stops:
         ctx.reply.say("stop_unknown", stop=query)
+        ctx.data["stop"] = None
         return ask(ctx, "stop", "ask_stop", "ask_stop", "stop", failed=True)
     stop = stops[0]
     name = stop.name_ru if ctx.lang == "ru" else stop.name_en
-    arrivals = await ctx.client.arrivals(stop.id, route=ctx.data.get("route"), limit=3)
+    wanted = ctx.data.get("route")
+    serving = {r.route.lower() for r in stop.routes}
+    if wanted and serving and str(wanted).lower() not in serving:
+        ctx.reply.say("route_not_at_stop", route=wanted, stop=name,
+                      routes=", ".join(sorted(r.route for r in stop.routes)))
+        return done(ctx)
+    arrivals = await ctx.client.arrivals(stop.id, route=wanted, limit=3)
     if not arrivals:
         ctx.reply.say("no_arrivals", stop=name)
         return done(ctx)
@@ -154,8 +187,8 @@ def _name(ctx: TaskContext, ru: str, en: str) -> str:
 
 @task("wifi_nearby")
 async def wifi(ctx: TaskContext) -> list[EventType]:
-    lat = float(os.environ.get("KIOSK_LAT", "55.7655"))
-    lon = float(os.environ.get("KIOSK_LON", "37.6050"))
+    kiosk = current_settings().kiosk
+    lat, lon = kiosk.lat, kiosk.lon
     place = entity(ctx.tracker, "place")
     if place:
         try:

@@ -1,47 +1,66 @@
-"""Rasa actions of the small tasks, and the routing of inform / yes / no to a pending question."""
+"""Rasa actions of the small tasks, and the routing of inform / yes / no to a pending question.
+
+The task actions are made from the registry (`actions.registry.CITY_TASKS`): one concrete action
+class per task, named after its action (`action_troika_balance` -> `ActionTroikaBalance`).
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import types
 from abc import ABC
-from typing import Any
+from typing import Any, cast
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import appointments, open311, services  # noqa: F401  (registers the tasks)
-from actions.base import CityAction, NamedAction, Reply, service_error, turn_lang, user_text
-from actions.city_client import CityError, RateLimited, Unavailable
-from actions.dialogue import clarify_guess, followup_for
+from actions.base import (
+    CityAction,
+    ClientFactory,
+    NamedAction,
+    Reply,
+    service_error,
+    turn_lang,
+    user_text,
+)
+from actions.city_client import CityApi, CityError, RateLimited, Unavailable
+from actions.dialogue import booking_request, clarify_guess, followup_for
+from actions.pending import Pending
+from actions.registry import CITY_TASKS, CityTask, service_of, task_modules
+from actions.repair import repair_turn, yes_no
 from actions.tasks import make_context, pending, run_task
 
 logger = logging.getLogger(__name__)
 
+for _module in task_modules():  # registers the `@task` handlers named in the registry
+    importlib.import_module(_module)
+
 FREE_TEXT_NEEDS = frozenset({"place", "description"})
 CONFIDENT = 0.9
 
-SERVICE_OF_TASK = {
-    "troika_balance": "troika", "kindergarten_queue_status": "kindergarten",
-    "transport_arrivals": "transit", "traffic_status": "traffic", "wifi_nearby": "wifi",
-    "report_problem": "open311", "request_status": "open311", "list_appointments": "health",
-    "cancel_appointment": "health", "reschedule_appointment": "health",
-}
-
 
 async def guarded_task(
-    name: str, reply: Reply, tracker: Tracker, client: Any, answer: str | None = None,
-    state: dict[str, Any] | None = None,
+    name: str, reply: Reply, tracker: Tracker, client: CityApi, answer: str | None = None,
+    state: Pending | None = None,
 ) -> list[EventType]:
-    """Run a task; a slow or failed back-end gets an apology and a retry/operator choice."""
+    """Run a task; a slow or failed back-end gets an apology and a retry/operator choice.
+    An answer to the task's question first goes through the repair layer: a change of mind
+    ends the task, "I don't know my policy" and an insult get their answer and the question
+    stays open."""
+    if answer is not None and state is not None and state.awaits_answer:
+        repaired = repair_answer(reply, answer, state)
+        if repaired is not None:
+            return [*repaired, *reply.remember()]
     ctx = make_context(name, reply, tracker, client, answer=answer, state=state)
     try:
         events = await run_task(ctx)
     except (Unavailable, RateLimited) as error:
-        kept = {**(state or {}), "data": ctx.data}
-        retry = {"task": name, "answer": answer, "state": kept}
-        events = service_error(reply, error, SERVICE_OF_TASK.get(name, "health"), retry)
+        retry = Pending("retry", name, need=state.need if state else None, data=ctx.data,
+                        fails=state.fails if state else 0, answer=answer)
+        events = service_error(reply, error, service_of(name), retry)
     except CityError as error:
         logger.warning("task %s failed: %s", name, error.code)
         reply.say("clarify_open")
@@ -49,13 +68,27 @@ async def guarded_task(
     return [*events, *reply.remember()]
 
 
-async def answer_pending(client: Any, reply: Reply, tracker: Tracker,
-                         state: dict[str, Any] | None) -> list[EventType] | None:
+def repair_answer(reply: Reply, answer: str, state: Pending) -> list[EventType] | None:
+    """The repair layer of the small tasks (the booking form has the same in its validator)."""
+    repair = repair_turn(answer, reply.lang, asking_policy=state.need == "policy")
+    if repair == "insult" and state.need in FREE_TEXT_NEEDS:
+        repair = None  # "тупые дороги, сплошные ямы" describes the problem
+    if repair == "drop":
+        reply.say("task_dropped")
+        return [SlotSet("pending", None), SlotSet("task", None)]
+    if repair is not None:
+        reply.say(repair)
+        return []
+    return None
+
+
+async def answer_pending(client: CityApi, reply: Reply, tracker: Tracker,
+                         state: Pending | None) -> list[EventType] | None:
     """The turn answers the question a task asked (`ask` or `confirm`), when one is pending."""
-    if not state or state.get("kind") not in ("ask", "confirm") or not state.get("task"):
+    if state is None or not state.awaits_answer:
         return None
-    return await guarded_task(str(state["task"]), reply, tracker, client,
-                              answer=user_text(tracker), state=state)
+    return await guarded_task(state.task, reply, tracker, client, answer=user_text(tracker),
+                              state=state)
 
 
 class _TaskAction(NamedAction, CityAction, ABC):
@@ -66,68 +99,50 @@ class _TaskAction(NamedAction, CityAction, ABC):
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
         state = pending(tracker)
-        if answers_pending(state, self.task_name, tracker):
-            assert state is not None
-            return await guarded_task(str(state["task"]), reply, tracker, self.client(),
+        if state is not None and answers_pending(state, self.task_name, tracker):
+            return await guarded_task(state.task, reply, tracker, self.client(),
                                       answer=user_text(tracker), state=state)
-        keep = state if state and state.get("task") == self.task_name else None
+        keep = state if state and state.task == self.task_name else None
         return await guarded_task(self.task_name, reply, tracker, self.client(), state=keep)
 
 
-def answers_pending(state: dict[str, Any] | None, task_name: str, tracker: Tracker) -> bool:
+def answers_pending(state: Pending | None, task_name: str, tracker: Tracker) -> bool:
     """Is this turn, classified as a task intent, really the answer to a pending question?
 
     Yes when the task asked is the same one ("яма на дороге" answering "what happened?"), or
     when a free-text answer (a place, a description) was classified as another task with less
     than high confidence: free text looks like anything.
     """
-    if not state or state.get("kind") != "ask" or not state.get("task"):
+    if state is None or state.kind != "ask" or not state.task:
         return False
-    if state["task"] == task_name:
+    if state.task == task_name:
         return True
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence")
                        or 0.0)
-    return state.get("need") in FREE_TEXT_NEEDS and confidence < CONFIDENT
+    return state.need in FREE_TEXT_NEEDS and confidence < CONFIDENT
 
 
-class ActionTroikaBalance(_TaskAction):
-    task_name, action_name = "troika_balance", "action_troika_balance"
+def _class_name(action: str) -> str:
+    return "".join(part.title() for part in action.split("_"))
 
 
-class ActionKindergartenStatus(_TaskAction):
-    task_name, action_name = "kindergarten_queue_status", "action_kindergarten_status"
+def _task_action_class(spec: CityTask) -> type[_TaskAction]:
+    attrs: dict[str, Any] = {"task_name": spec.intent, "action_name": spec.action,
+                             "__module__": __name__, "__doc__": f"The task {spec.intent}."}
+    made = types.new_class(_class_name(spec.action), (_TaskAction,),
+                           exec_body=lambda ns: ns.update(attrs))
+    return cast(type[_TaskAction], made)
 
 
-class ActionTransportArrivals(_TaskAction):
-    task_name, action_name = "transport_arrivals", "action_transport_arrivals"
+# action name -> its class; rasa-sdk registers every concrete Action subclass it finds
+TASK_ACTIONS: dict[str, type[_TaskAction]] = {
+    t.action: _task_action_class(t) for t in CITY_TASKS if not t.is_form
+}
 
 
-class ActionTrafficStatus(_TaskAction):
-    task_name, action_name = "traffic_status", "action_traffic_status"
-
-
-class ActionWifiNearby(_TaskAction):
-    task_name, action_name = "wifi_nearby", "action_wifi_nearby"
-
-
-class ActionReportProblem(_TaskAction):
-    task_name, action_name = "report_problem", "action_report_problem"
-
-
-class ActionRequestStatus(_TaskAction):
-    task_name, action_name = "request_status", "action_request_status"
-
-
-class ActionListAppointments(_TaskAction):
-    task_name, action_name = "list_appointments", "action_list_appointments"
-
-
-class ActionCancelAppointment(_TaskAction):
-    task_name, action_name = "cancel_appointment", "action_cancel_appointment"
-
-
-class ActionRescheduleAppointment(_TaskAction):
-    task_name, action_name = "reschedule_appointment", "action_reschedule_appointment"
+def task_action(action: str, client_factory: ClientFactory | None = None) -> _TaskAction:
+    """An instance of a task's action by its name (tests pass a fake client's factory)."""
+    return TASK_ACTIONS[action](client_factory)
 
 
 class ActionInform(CityAction):
@@ -144,6 +159,9 @@ class ActionInform(CityAction):
         return answered if answered is not None else self.unclear(reply, tracker)
 
     def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
+        booking = booking_request(tracker)
+        if booking:
+            return booking
         reply.say("clarify_open")
         return reply.remember()
 
@@ -157,7 +175,7 @@ class ActionClarify(ActionInform):
         return "action_clarify"
 
     def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        return clarify_guess(reply, tracker)
+        return booking_request(tracker) or clarify_guess(reply, tracker)
 
 
 class ActionAffirm(CityAction):
@@ -168,14 +186,16 @@ class ActionAffirm(CityAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
-        state = pending(tracker) or {}
-        kind, name = state.get("kind"), str(state.get("task") or "")
+        state = pending(tracker)
+        kind, name = (state.kind, state.task) if state else (None, "")
+        if kind in ("retry", "operator", "clarify") and yes_no(user_text(tracker)) is not True:
+            reply.say("say_yes_no")  # only a clear yes acts; a junk turn is asked again
+            return reply.remember()
         if kind == "retry" and name == "booking_form":
             return [SlotSet("pending", None), FollowupAction("booking_form")]
-        if kind == "retry" and name:
-            inner = state.get("state") if isinstance(state.get("state"), dict) else None
-            return await guarded_task(name, reply, tracker, self.client(),
-                                      answer=state.get("answer"), state=inner)
+        if state is not None and kind == "retry" and name:
+            return await guarded_task(name, reply, tracker, self.client(), answer=state.answer,
+                                      state=state)
         if kind == "operator":
             return [SlotSet("pending", None), FollowupAction("action_handoff")]
         if kind == "clarify" and name:
@@ -195,9 +215,9 @@ class ActionDeny(CityAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
-        state = pending(tracker) or {}
+        state = pending(tracker)
         answered = await answer_pending(self.client(), reply, tracker, state)
         if answered is not None:
             return answered
-        reply.say("clarify_open" if state.get("kind") == "clarify" else "deny_idle")
+        reply.say("clarify_open" if state and state.kind == "clarify" else "deny_idle")
         return [SlotSet("pending", None), *reply.remember()]

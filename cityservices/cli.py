@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from spoken.privacy import install_pii_filter
+
 app = typer.Typer(
     help="Reference city back-ends (health, transit, Open311, ...).", no_args_is_help=True
 )
@@ -27,6 +29,7 @@ def _setup_logging(level: str) -> None:
     )
     if level.lower() != "debug":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    install_pii_filter()  # root handler and uvicorn's loggers, the access log included
 
 
 def _apply_db_url(db_url: str | None) -> None:
@@ -49,8 +52,13 @@ def serve(
     _setup_logging(log_level)
     if workers > 1:  # migrate and seed once here, so the workers do not race each other
         _prepare_database(reset=False)
-    from cityservices.settings import CitySettings
+    from cityservices.settings import CityConfigError, load_city_settings
 
+    try:
+        settings = load_city_settings()
+    except CityConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(
         "cityservices.app:create_app",
         factory=True,
@@ -58,7 +66,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        forwarded_allow_ips=CitySettings().forwarded_allow_ips,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=log_level.lower(),
         access_log=log_level.lower() == "debug",
     )
@@ -68,10 +76,13 @@ def serve(
 def migrate(db_url: DbUrl = None) -> None:
     """Upgrade the database schema to the newest migration."""
     from cityservices.db import create_db_engine, run_migrations
-    from cityservices.settings import CitySettings
+    from cityservices.dbguard import ensure_database
+    from cityservices.settings import load_city_settings
 
     _apply_db_url(db_url)
-    engine = create_db_engine(CitySettings())
+    settings = load_city_settings()
+    ensure_database(settings)
+    engine = create_db_engine(settings)
     run_migrations(engine)
     engine.dispose()
     typer.echo("migrated")
@@ -82,7 +93,8 @@ def seed(
     reset: Annotated[bool, typer.Option("--reset", help="delete all data first")] = False,
     db_url: DbUrl = None,
 ) -> None:
-    """Seed the demo data (today's slots over the next 14 days); --reset starts over."""
+    """Seed the demo data into an empty database (today's slots over the next 14 days);
+    --reset deletes everything first, and recreates a database file that was removed."""
     _apply_db_url(db_url)
     _setup_logging("warning")
     typer.echo(_prepare_database(reset=reset))
@@ -90,10 +102,12 @@ def seed(
 
 def _prepare_database(*, reset: bool) -> str:
     from cityservices.db import create_db_engine, run_migrations
+    from cityservices.dbguard import ensure_database
     from cityservices.seed import prepare
-    from cityservices.settings import CitySettings
+    from cityservices.settings import load_city_settings
 
-    settings = CitySettings()
+    settings = load_city_settings()
+    ensure_database(settings, allow_create=reset)
     engine = create_db_engine(settings)
     run_migrations(engine)
     tz = ZoneInfo(settings.timezone)

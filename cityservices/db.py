@@ -4,7 +4,8 @@ transactions; PostgreSQL runs at READ COMMITTED, where the conditional UPDATEs s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,19 @@ def _sqlite_events(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def _open_existing(url: str) -> Callable[[], Any]:
+    """SQLite connections that never create the file (``mode=rw``): a removed database fails
+    loudly instead of coming back empty (cityservices/dbguard.py)."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return lambda: sqlite3.connect(":memory:", check_same_thread=False, timeout=10)
+    uri = f"{Path(database).resolve().as_uri()}?mode=rw"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
+
+
 def create_db_engine(settings: CitySettings) -> Engine:
-    """The engine for ``settings.database_url``; creates the SQLite directory if needed."""
+    """The engine for ``settings.database_url``; creates the SQLite directory if needed, never
+    the file (``dbguard.ensure_database`` does, on a first start or ``seed --reset``)."""
     url = settings.database_url
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
@@ -61,7 +73,7 @@ def create_db_engine(settings: CitySettings) -> Engine:
             pool_size=16,
             max_overflow=48,
             pool_timeout=60,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            creator=_open_existing(url),
         )
         _sqlite_events(engine)
         return engine

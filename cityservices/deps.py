@@ -54,19 +54,37 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def check_api_key(settings: CitySettings, supplied: str | None) -> None:
+def client_of(settings: CitySettings, supplied: str) -> str | None:
+    """The client whose key ``supplied`` is (a key per client: ``settings.client_keys()``), or
+    None. Every key is compared, in constant time, so the answer's timing names no client."""
+    given = hashlib.sha256(supplied.encode()).digest()
+    found: str | None = None
+    for name, key in settings.client_keys().items():
+        if secrets.compare_digest(given, hashlib.sha256(key.encode()).digest()):
+            found = name
+    return found
+
+
+def check_api_key(settings: CitySettings, supplied: str | None) -> str:
+    """The calling client's name; 401 without a key or with one that names no client."""
     if not supplied:
         raise ApiError(401, "api-key-missing", "send the X-API-Key header")
-    if not secrets.compare_digest(supplied.encode(), settings.api_key.encode()):
+    client = client_of(settings, supplied)
+    if client is None:
         raise ApiError(401, "api-key-invalid", "the X-API-Key is not valid")
+    return client
 
 
 def require_api_key(
+    request: Request,
     settings: Annotated[CitySettings, Depends(get_settings)],
     key: Annotated[str | None, Security(api_key_header)] = None,
-) -> None:
-    """Every mutating request needs ``X-API-Key``."""
-    check_api_key(settings, key)
+) -> str:
+    """Mutations and reads of personal data need ``X-API-Key``: the caller's name, also kept
+    as ``request.state.city_client`` (for logs and per-client limits)."""
+    client = check_api_key(settings, key)
+    request.state.city_client = client
+    return client
 
 
 def token_hash(token: str) -> str:
@@ -74,11 +92,13 @@ def token_hash(token: str) -> str:
 
 
 def current_patient(
+    client: Annotated[str, Depends(require_api_key)],
     sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
     now: Annotated[datetime, Depends(get_now)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Patient:
-    """The patient behind ``Authorization: Bearer <token>``; 401 when missing or expired."""
+    """The patient behind ``Authorization: Bearer <token>``, asked for by a client with a key;
+    401 when either is missing, the token expired or the key is unknown."""
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "token-missing", "send Authorization: Bearer <patient token>")
     with sessions() as session:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -122,11 +123,23 @@ class AuthFailure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+ACTIVE_BOOKING = text("status = 'booked'")
+
+
 class Appointment(Base):
+    """A visit. ``status``: booked (active), cancelled, or done (its slot is over; set inside
+    the next booking transaction, so the partial unique index sees only active visits)."""
+
     __tablename__ = "appointments"
+    __table_args__ = (
+        # EMIAS: one active visit per patient and specialty (migration 0002)
+        Index("ux_appointments_active_specialty", "patient_id", "specialty_code", unique=True,
+              sqlite_where=ACTIVE_BOOKING, postgresql_where=ACTIVE_BOOKING),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"), index=True)
+    specialty_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="booked")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -140,6 +153,8 @@ class KindergartenApplication(Base):
     position: Mapped[int | None] = mapped_column(Integer, nullable=True)
     total: Mapped[int] = mapped_column(Integer)
     kindergartens: Mapped[str] = mapped_column(String(200))  # comma-separated numbers
+    # the second factor of a status request (migration 0002)
+    child_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -148,6 +163,8 @@ class TroikaCard(Base):
     number: Mapped[str] = mapped_column(String(10), primary_key=True)
     balance_kop: Mapped[int] = mapped_column(Integer)
     last_topup_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # the second factor of the trip history: the owner's registered phone, last 4 digits
+    phone_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
 
 
 class TroikaTrip(Base):
@@ -266,6 +283,17 @@ class ServiceRequest(Base):
     address_en: Mapped[str] = mapped_column(String(400))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    """A mutation's result under its ``Idempotency-Key``: a retry gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # client name + key, hashed
+    request_hash: Mapped[str] = mapped_column(String(64))  # method, path, patient and body
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # the JSON answer
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class SeedInfo(Base):

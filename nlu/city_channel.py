@@ -11,12 +11,16 @@ The gateway POSTs {"sender", "message", "metadata": {"lang", "channel"}} to
   interpretation of the user turn just handled, read back from the tracker store (its raw
   events: inside a form, Rasa's applied events hide every turn but the first).
 The gateway is stateless; all session state lives in Rasa's tracker store.
+
+Rasa's API token does not guard input channels: POST /webhook needs the gateway's shared secret
+(header X-Channel-Secret, nlu/channel_auth.py; 401 without it, 403 with a wrong one).
 """
 
 import logging
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from channel_auth import caller_status, require_secret
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import SlotSet, UserUttered
@@ -68,9 +72,16 @@ def last_user_message(tracker: Optional[DialogueStateTracker]) -> Optional[UserU
 class CityInput(RestInput):
     """REST channel with the session-language rule and the `nlu` answer item."""
 
+    def __init__(self, secret: Text) -> None:
+        self.secret = require_secret(secret)
+
     @classmethod
     def name(cls) -> Text:
         return "city"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CityInput":
+        return cls((credentials or {}).get("secret", ""))
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return clean_metadata((request.json or {}).get("metadata"))
@@ -111,6 +122,10 @@ class CityInput(RestInput):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = caller_status(self.secret, request.headers)
+            if refused is not None:
+                return response.json({"error": "the city channel takes the gateway's calls "
+                                      "only"}, status=refused)
             return response.json(await self._handle(request, on_new_message))
 
         return hook

@@ -1,11 +1,13 @@
 """Input channel "healthz": `GET /healthz` on Rasa's own server, like every other service.
 
-200 {"status": "ok"} once the model is loaded and the agent can answer; 503 before that.
+200 {"status": "ok"} once the model is loaded and the agent can answer; 503 before that, and
+while conversations are not being persisted (city_tracker_store.problem).
 Registered in credentials.yml; it takes no messages.
 """
 
 from typing import Any, Awaitable, Callable, Text
 
+import city_tracker_store
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -28,6 +30,9 @@ class HealthInput(InputChannel):
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
                 return response.json({"status": "loading"}, status=503)
+            trouble = city_tracker_store.problem(agent)
+            if trouble:  # conversations are not persisted (city_tracker_store.py)
+                return response.json({"status": "tracker-store", "detail": trouble}, status=503)
             return response.json({"status": "ok"})
 
         return health

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from spoken.normalize import normalize
 from spoken.numbers import digits_only
+from spoken.repair import is_change_of_mind
+from spoken.slots import route_number, said_in_pairs
 from spoken.specialty import SPECIALTIES, canonical_specialty
 
-__all__ = ["SPECIALTIES", "canonical_specialty", "digits_only", "normalize"]
+__all__ = ["SPECIALTIES", "canonical_specialty", "digits_only", "is_change_of_mind", "normalize",
+           "route_number", "said_in_pairs"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from spoken.abbreviations import join_spelled_abbreviations
 from spoken.numbers import join_digit_groups, words_to_digits
 
 _PUNCT = re.compile(r"[^\w\s-]", re.UNICODE)
@@ -16,13 +17,15 @@ _EN_YEAR = re.compile(rf"\b((?:{_EN_MONTHS})\b[^\n]*?\b)(19|20) ([1-9]\d)\b")
 def normalize(text: str, lang: str) -> str:
     """Lower-case, drop punctuation, turn spoken numbers into digits.
 
-    "семь семь один два тридцать четыре" -> "771234"; "двадцать пятого" -> "25".
+    "семь семь один два тридцать четыре" -> "771234"; "двадцать пятого" -> "25";
+    "seven seven oh one" -> "7701"; "тэ тэ ка" -> "ттк" (spelled abbreviations).
     """
     lang = lang if lang in ("ru", "en") else "ru"
     cleaned = _PUNCT.sub(" ", text.lower()).replace("-", " ")
     cleaned = " ".join(cleaned.split())
     if not cleaned:
         return ""
+    cleaned = join_spelled_abbreviations(cleaned, lang)
     digits = words_to_digits(cleaned, lang)
     if lang == "en":
         digits = _EN_YEAR.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", digits)

@@ -38,6 +38,14 @@ _RU_CARDINAL_FORMS: dict[str, str] = {
     "девяти": "девять", "десяти": "десять", "пятнадцати": "пятнадцать", "двадцати": "двадцать",
     "тридцати": "тридцать", "сорока": "сорок", "одну": "один", "одна": "один",
 }
+_RU_CARDINAL_VALUES: dict[str, int] = {
+    "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8,
+    "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13,
+    "четырнадцать": 14, "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17,
+    "восемнадцать": 18, "девятнадцать": 19, "двадцать": 20, "тридцать": 30, "сорок": 40,
+    "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90,
+    "сто": 100, "двести": 200, "триста": 300, "тысяча": 1000,
+}
 _EN_ORDINALS = (
     "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
     "thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
@@ -57,6 +65,16 @@ _RU_UNITS = frozenset({"ноль", "один", "два", "три", "четыре
 _EN_ORDINAL_ONE = re.compile(rf"\b({_EN_ORDINALS}) one\b")
 _NUM = re.compile(r"^\d+$")
 
+# English digit words, and "oh" said for zero inside a digit string ("seven seven oh one").
+_EN_DIGIT_WORDS = frozenset({"zero", "oh", "o", "one", "two", "three", "four", "five", "six",
+                             "seven", "eight", "nine"})
+_EN_NUMBER_WORDS = _EN_DIGIT_WORDS | frozenset({
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred", "thousand", "double", "triple",
+})
+_EN_REPEAT = {"double": 2, "triple": 3}
+
 
 def _ru_prepare(text: str) -> str:
     words: list[str] = []
@@ -68,6 +86,43 @@ def _ru_prepare(text: str) -> str:
             words.append(_SEPARATE)  # "ноль три тысяча девятьсот": 03 1985, not 3985
         words.append(card)
     return " ".join(words)
+
+
+def _is_en_number(token: str) -> bool:
+    return token in _EN_NUMBER_WORDS or bool(_NUM.match(token))
+
+
+def _en_digit_words(text: str) -> str:
+    """"oh" between numbers is zero ("seven seven oh one", "ten oh five"); "double seven" and
+    "triple five" repeat the digit. "oh" elsewhere ("oh i see") stays a word."""
+    tokens = text.split()
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i > 0 else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        after2 = tokens[i + 2] if i + 2 < len(tokens) else ""
+        if token in ("oh", "o"):
+            between = _is_en_number(before) and _is_en_number(after)
+            leading = after in _EN_DIGIT_WORDS and after2 in _EN_DIGIT_WORDS and after != "o"
+            out.append("zero" if between or leading else token)
+        elif token in _EN_REPEAT and (after in _EN_DIGIT_WORDS or _NUM.match(after or "x")):
+            digit = "zero" if after in ("oh", "o") else after
+            out.extend([digit] * (_EN_REPEAT[token] - 1))
+        else:
+            out.append(token)
+    # the word repeated by "double" comes next and is kept as it is, except "oh" -> zero
+    return " ".join(out)
+
+
+def ru_ordinal_value(word: str) -> int | None:
+    """The number of a Russian ordinal or genitive cardinal word ("одиннадцатого" -> 11,
+    "второго" -> 2, "трёх" -> 3), or None."""
+    word = word.lower()
+    card = _RU_ORDINALS.get(word) or _RU_ORDINALS.get(word.replace("ё", "е"))
+    card = card or _RU_CARDINAL_FORMS.get(word)
+    if card is None:
+        return None
+    return _RU_CARDINAL_VALUES.get(card)
 
 
 def join_digit_groups(text: str) -> str:
@@ -104,7 +159,8 @@ def words_to_digits(text: str, lang: str) -> str:
     if lang == "ru":
         prepared = _ru_prepare(text)
     else:
-        prepared = _EN_ORDINAL_ONE.sub(lambda m: m.group(1), text)
+        prepared = _en_digit_words(text)
+        prepared = _EN_ORDINAL_ONE.sub(lambda m: m.group(1), prepared)
         prepared = _EN_PRONOUN_ONE.sub(lambda m: f"{m.group(1)} {_PROTECT}", prepared)
     try:
         parsed = str(_np_parse(prepared, language=lang if lang in ("ru", "en") else "en"))

@@ -39,3 +39,13 @@ def canonical_specialty(text: str | None) -> str | None:
         if pattern.search(low):
             return code
     return None
+
+
+def specialty_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Every specialty named in lower-case `text`, in order: (start, end, code)."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, code in _PATTERNS:
+        for match in pattern.finditer(text):
+            if not any(match.start() < f[1] and f[0] < match.end() for f in found):
+                found.append((match.start(), match.end(), code))
+    return sorted(found)

@@ -1,11 +1,22 @@
-"""Spoken dates (after normalize) -> datetime.date, with dateparser and a thin layer on top."""
+"""Spoken dates -> datetime.date, with dateparser and a layer of rules on top.
+
+parse_day() reads what callers say for an appointment day and tells a day already gone from one
+to come (DayRequest.past): "вчера", "yesterday", "20 ноября" said on the 25th, "last friday".
+Relative days ("послезавтра", "через неделю", "in 3 days"), weekdays ("в пятницу", "next friday",
+"в пятницу на следующей неделе", "friday next week", "в эту пятницу"), day and month ("двадцать
+пятого ноября", "november 25th"), a bare day of the month ("давайте пятого числа", "on the 5th":
+this month, or next month once the day has gone). Raw Vosk words or normalize()d text.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import dateparser
+
+from spoken.normalize import normalize
 
 _RELATIVE: dict[str, int] = {
     "сегодня": 0, "today": 0, "послезавтра": 2, "day after tomorrow": 2, "завтра": 1,
@@ -32,9 +43,8 @@ def _settings(today: date, prefer: str) -> dict[str, object]:
     return {"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer, "DATE_ORDER": "DMY"}
 
 
-def parse_date(text: str, lang: str, today: date | None = None) -> date | None:
-    """A date preference ("завтра", "в пятницу", "25 ноября", "next monday"); never in the past."""
-    today = today or date.today()
+def _legacy_parse_date(text: str, lang: str, today: date) -> date | None:
+    """dateparser and the first rules: what parse_day() does not recognise itself."""
     low = " ".join(text.lower().split())
     for phrase, days in _RELATIVE.items():
         if re.search(rf"\b{phrase}\b", low):
@@ -127,3 +137,274 @@ def _safe_date(year: int, month: int, day: int, today: date) -> date | None:
     except ValueError:
         return None
     return value if date(1900, 1, 1) <= value < today else None
+
+
+@dataclass(frozen=True)
+class DayRequest:
+    """A day the caller asked for. `past`: the day has gone (the dialogue says so and asks
+    again). `kind`: how it was said: "relative" ("завтра", "через неделю"), "weekday"
+    ("в пятницу"), "date" (day and month), "day_of_month" ("пятого числа"), "week" (only a week
+    was named, "на следующей неделе": `day` is its Monday, or today for "this week"), "other"
+    (what dateparser read)."""
+
+    day: date
+    past: bool = False
+    kind: str = "date"
+
+    @property
+    def week(self) -> bool:
+        return self.kind == "week"
+
+    @property
+    def status(self) -> str:
+        return "past" if self.past else "ok"
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+_RU_WEEKDAYS = (r"понедельник\w*", r"вторник\w*", r"сред[аеуы]", r"четверг\w*", r"пятниц\w*",
+                r"суббот\w*", r"воскресень\w*")
+_EN_WEEKDAYS = ("mondays?", "tuesdays?", "wednesdays?", "thursdays?", "fridays?", "saturdays?",
+                "sundays?")
+_WEEKDAY_EACH = [re.compile(rf"\b(?:{r}|{e})\b") for r, e in zip(_RU_WEEKDAYS, _EN_WEEKDAYS,
+                                                                  strict=True)]
+_NEXT = re.compile(r"\b(?:следующ\w+|next|через\s+неделю|in\s+a\s+week|a\s+week\s+from|"
+                   r"на\s+той\s+неделе)\b")
+_NEXT_WEEK_ONLY = re.compile(r"\b(?:на\s+следующей\s+неделе|следующ\w+\s+недел\w+|next\s+week|"
+                             r"на\s+той\s+неделе)\b")
+_AFTER_NEXT = re.compile(r"\b(?:after\s+next|через\s+одну|через\s+две\s+недели|"
+                         r"через\s+2\s+недели|in\s+2\s+weeks|in\s+two\s+weeks)\b")
+_A_WEEK_ON = re.compile(r"^(?:через\s+неделю|in\s+a\s+week|a\s+week\s+from)\b")
+_THIS = re.compile(r"\b(?:эт\w+|this|coming|ближайш\w+)\b")
+_THIS_WEEK_ONLY = re.compile(r"\b(?:на\s+этой\s+неделе|this\s+week)\b")
+_LAST = re.compile(r"\b(?:прошл\w+|last|past|предыдущ\w+)\b")
+_RELATIVE_DAYS: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"\b(?:позавчера|(?:the\s+)?day\s+before\s+yesterday)\b"), -2),
+    (re.compile(r"\b(?:вчера|yesterday)\b"), -1),
+    (re.compile(r"\b(?:послезавтра|(?:the\s+)?day\s+after\s+tomorrow|after\s+tomorrow|"
+                r"через\s+день)\b"), 2),
+    (re.compile(r"\b(?:завтра|tomorrow)\b"), 1),
+    (re.compile(r"\b(?:сегодня|today|tonight|this\s+(?:morning|afternoon|evening))\b"), 0),
+]
+_IN_DAYS = re.compile(r"\b(?:через|in)\s+(\d{1,2})\s+(?:дн\w*|день|days?)\b")
+_IN_WEEKS = re.compile(r"\b(?:через|in)\s+(?:(\d)\s+)?(?:недел\w*|weeks?)\b|\bin\s+a\s+week\b")
+_MONTHS: list[str] = [
+    r"январ\w*|january|jan", r"феврал\w*|february|feb", r"март\w*|march|mar",
+    r"апрел\w*|april|apr", r"ма[яйе]|may", r"июн\w*|june|jun", r"июл\w*|july|jul",
+    r"август\w*|august|aug", r"сентябр\w*|september|sept?", r"октябр\w*|october|oct",
+    r"ноябр\w*|november|nov", r"декабр\w*|december|dec",
+]
+_MONTH = "|".join(f"(?:{m})" for m in _MONTHS)
+_ORD = r"(?:st|nd|rd|th|го|е|ое)?"
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\b(?:\s+(\d{{4}}))?"
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH})\s+(?:the\s+)?(\d{{1,2}}){_ORD}\b(?!\s*(?:час|am|pm|oclock|\d{{2}}\b))"
+    r"(?:\s+(\d{4}))?"
+)
+_DAY_MARKED = re.compile(
+    r"\b(\d{1,2})(?:\s*(?:st|nd|rd|th)\b|\s+(?:числа|число|числу)\b)|"
+    r"\b(?:the|on\s+the)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:час|am|pm|oclock|\d))"
+)
+_FILLERS = re.compile(
+    r"\b(?:давайте|давай|ну|можно|пожалуйста|please|хочу|хотелось\s+бы|мне|лучше|тогда|"
+    r"запишите|записаться|запиши|на|on|the|let\s*s|how\s+about|maybe|ok|okay|well|"
+    r"say|for|а|может|быть)\b"
+)
+_CLOCK_PART = re.compile(
+    r"\b(?:в|во|at|к|около|around|about)\s+\d{1,2}(?:\s+\d{2})?(?:\s+(?:час\w*|утра|дня|"
+    r"вечера|ночи|am|pm|oclock))?\b|\b\d{1,2}\s+(?:час\w*|утра|дня|вечера|ночи|am|pm|oclock)\b"
+)
+
+
+_DATE_LIKE = re.compile(
+    rf"\b(?:{_MONTH}|месяц\w*|months?)\b|\b\d{{1,2}}[./]\d{{1,2}}\b|^\d{{1,2}}\s+\d{{1,2}}"
+    r"(?:\s+\d{2,4})?$|\b\d{4}\s+\d{1,2}\s+\d{1,2}\b"
+)
+
+
+def _month_index(word: str) -> int:
+    for index, pattern in enumerate(_MONTHS):
+        if re.fullmatch(pattern, word):
+            return index + 1
+    return 0
+
+
+def _nearest(day: int, month: int, today: date) -> tuple[date, bool] | None:
+    """A day and month said without a year: this year's, or next year's when that is nearer;
+    a day gone by less than that is reported as past ("20 ноября" on the 25th)."""
+    this_year = _safe(today.year, month, day)
+    next_year = _safe(today.year + 1, month, day)
+    if this_year is None and next_year is None:
+        return None
+    if this_year is not None and this_year >= today:
+        return this_year, False
+    if next_year is None:
+        return (this_year, True) if this_year else None
+    if this_year is None or (next_year - today) < (today - this_year):
+        return next_year, False
+    return this_year, True
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _weekday_day(weekday: int, before: str, after: str, today: date) -> DayRequest:
+    """The date of a weekday, with the words said before it ("следующую", "this", "last") and
+    after it ("на следующей неделе", "next week", "after next")."""
+    around = f"{before} | {after}"
+    monday = today - timedelta(days=today.weekday())
+    if _LAST.search(before):
+        back = (today.weekday() - weekday) % 7 or 7
+        return DayRequest(today - timedelta(days=back), past=True, kind="weekday")
+    if _AFTER_NEXT.search(around):
+        return DayRequest(monday + timedelta(days=14 + weekday), kind="weekday")
+    if _NEXT.search(before) or _NEXT_WEEK_ONLY.search(after) or _A_WEEK_ON.search(after):
+        return DayRequest(monday + timedelta(days=7 + weekday), kind="weekday")
+    ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and not _THIS.search(before):
+        ahead = 7  # "в пятницу" said on a Friday: the next one ("сегодня" names today)
+    return DayRequest(today + timedelta(days=ahead), kind="weekday")
+
+
+def _weekday_request(low: str, today: date) -> DayRequest | None:
+    mentions = _weekday_mentions(low, today)
+    return mentions[0][2] if mentions else None
+
+
+def _weekday_mentions(low: str, today: date) -> list[tuple[int, int, DayRequest]]:
+    found: list[tuple[int, int, DayRequest]] = []
+    for weekday, pattern in enumerate(_WEEKDAY_EACH):
+        for match in pattern.finditer(low):
+            before = " ".join(low[:match.start()].split()[-2:])
+            after = " ".join(low[match.end():].split()[:4])
+            found.append((match.start(), match.end(),
+                          _weekday_day(weekday, before, after, today)))
+    return sorted(found, key=lambda f: f[0])
+
+
+def day_mentions(text: str, lang: str, today: date) -> list[tuple[int, int, DayRequest]]:
+    """Every day named in normalized `text`, in order, with its span: relative days, weekdays,
+    day and month, a marked day of the month ("5 числа", "the 5th")."""
+    low = text
+    found: list[tuple[int, int, DayRequest]] = []
+    for pattern, days in _RELATIVE_DAYS:
+        for match in pattern.finditer(low):
+            found.append((match.start(), match.end(), DayRequest(
+                today + timedelta(days=days), past=days < 0, kind="relative")))
+    for match in _IN_DAYS.finditer(low):
+        found.append((match.start(), match.end(), DayRequest(
+            today + timedelta(days=int(match.group(1))), kind="relative")))
+    found += _weekday_mentions(low, today)
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for match in pattern.finditer(low):
+            explicit = _explicit_date(match.group(0), today)
+            if explicit is not None:
+                found.append((match.start(), match.end(), explicit))
+    for match in _DAY_MARKED.finditer(low):
+        marked = _bare_day(match.group(0), today)
+        if marked is not None:
+            found.append((match.start(), match.end(), marked))
+    found.sort(key=lambda f: (f[0], -f[1]))
+    kept: list[tuple[int, int, DayRequest]] = []
+    for item in found:
+        if not any(item[0] < k[1] and k[0] < item[1] for k in kept):
+            kept.append(item)
+    return kept
+
+
+def parse_day(text: str, lang: str, today: date) -> DayRequest | None:
+    """The day asked for, with `past` set when it has gone. `today` is the city's date
+    (Moscow time); the caller passes it."""
+    lang = lang if lang in ("ru", "en") else "ru"
+    low = normalize(text, lang)
+    if not low:
+        return None
+    for pattern, days in _RELATIVE_DAYS:
+        if pattern.search(low):
+            return DayRequest(today + timedelta(days=days), past=days < 0, kind="relative")
+    in_days = _IN_DAYS.search(low)
+    if in_days:
+        return DayRequest(today + timedelta(days=int(in_days.group(1))), kind="relative")
+    weekday = _weekday_request(low, today)
+    if weekday is not None:
+        return weekday
+    explicit = _explicit_date(low, today)
+    if explicit is not None:
+        return explicit
+    in_weeks = _IN_WEEKS.search(low)
+    if in_weeks:
+        return DayRequest(today + timedelta(days=7 * int(in_weeks.group(1) or 1)),
+                          kind="relative")
+    if _NEXT_WEEK_ONLY.search(low):
+        return DayRequest(today + timedelta(days=7 - today.weekday()), kind="week")
+    if _THIS_WEEK_ONLY.search(low):
+        return DayRequest(today, kind="week")
+    bare = _bare_day(low, today)
+    if bare is not None:
+        return bare
+    if not _DATE_LIKE.search(_CLOCK_PART.sub(" ", low)):
+        return None  # dateparser reads "after four" as April 4th: only date-like text goes there
+    legacy = _legacy_parse_date(low, lang, today)
+    if legacy is None or not today - timedelta(days=366) <= legacy <= today + timedelta(days=731):
+        return None  # "в 1900" (a time said as digits) is not the year 1900
+    return DayRequest(legacy, kind="other")
+
+
+def _explicit_date(low: str, today: date) -> DayRequest | None:
+    day_month = _DAY_MONTH.search(low)
+    if day_month:
+        day, month, year = (int(day_month.group(1)), _month_index(day_month.group(2)),
+                            day_month.group(3))
+    else:
+        month_day = _MONTH_DAY.search(low)
+        if not month_day:
+            return None
+        day, month, year = (int(month_day.group(2)), _month_index(month_day.group(1)),
+                            month_day.group(3))
+    if not month:
+        return None
+    if year is not None:
+        value = _safe(int(year), month, day)
+        return DayRequest(value, past=value < today) if value else None
+    nearest = _nearest(day, month, today)
+    return DayRequest(*nearest) if nearest else None
+
+
+def _bare_day(low: str, today: date) -> DayRequest | None:
+    """"пятого числа", "on the 5th", or just a day number in the date slot ("на 28"): this
+    month's, or next month's once the day has gone."""
+    marked = _DAY_MARKED.search(low)
+    if marked:
+        number = int(marked.group(1) or marked.group(2))
+    else:
+        rest = " ".join(_FILLERS.sub(" ", _CLOCK_PART.sub(" ", low)).split())
+        if not re.fullmatch(r"\d{1,2}", rest):
+            return None
+        number = int(rest)
+    if not 1 <= number <= 31:
+        return None
+    found = _next_day_of_month(number, today)
+    return DayRequest(found, kind="day_of_month") if found else None
+
+
+def parse_date(text: str, lang: str, today: date | None = None) -> date | None:
+    """A date preference ("завтра", "в пятницу", "25 ноября", "next monday"); never in the past:
+    a day and month already gone this year mean next year's, "вчера" gives None. Use
+    parse_day() to tell the caller that the day has gone."""
+    today = today or date.today()
+    found = parse_day(text, lang, today)
+    if found is None:
+        return None
+    if not found.past:
+        return found.day
+    if found.kind == "date" and found.day.year == today.year:
+        return _shift_year(found.day, 1)  # "24 ноября" said on the 25th: next year's
+    return None

@@ -1,31 +1,50 @@
 """A small `/v1/voice` client: plays PCM as a smart speaker would and collects the answer.
 
 Used by `assistant device`, `assistant turn` and the channel tests. Protocol:
-docs/voice-protocol.md.
+docs/voice-protocol.md; the messages are the dataclasses of `assistant.gateway.wire`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import websockets
 
+from assistant.gateway.wire import (
+    VOICE_EVENTS,
+    Config,
+    EndOfAudio,
+    Final,
+    Ready,
+    Reply,
+    SessionEnd,
+    TurnEnd,
+    UnknownMessageError,
+    WireError,
+    WireMessage,
+    decode,
+    from_dict,
+)
 from audio.formats import convert
 from audio.types import AudioFormat
 
 DEVICE_RATES = (8000, 48000)
 QUIET_S = 0.4
+M = TypeVar("M", bound=WireMessage)
 
 
 @dataclass
 class DeviceResult:
+    """`events`: every JSON event as received (unknown types included); `messages`: the known
+    ones as wire dataclasses."""
+
     session_id: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[WireMessage] = field(default_factory=list)
     audio: bytearray = field(default_factory=bytearray)
     sample_rate: int = 16000
     closed_by_server: bool = False
@@ -33,13 +52,16 @@ class DeviceResult:
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e.get("type") == kind]
 
+    def typed(self, cls: type[M]) -> list[M]:
+        return [m for m in self.messages if isinstance(m, cls)]
+
     @property
     def transcript(self) -> str:
-        return " ".join(str(e.get("text", "")) for e in self.of_type("final")).strip()
+        return " ".join(m.text for m in self.typed(Final)).strip()
 
     @property
     def replies(self) -> list[str]:
-        return [str(t) for e in self.of_type("reply") for t in e.get("texts", [])]
+        return [t for m in self.typed(Reply) for t in m.texts]
 
 
 def device_pcm(pcm: bytes, fmt: AudioFormat) -> tuple[bytes, int]:
@@ -58,12 +80,12 @@ class VoiceDevice:
                  on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.url = url
         self.token = token
-        self.config: dict[str, Any] = {"type": "config", "sample_rate": rate,
-                                       "device_id": device_id}
-        if lang:
-            self.config["lang"] = lang
-        if session_id:
-            self.config["session_id"] = session_id
+        try:
+            self.config = Config.from_dict({"type": "config", "lang": lang or None,
+                                            "sample_rate": rate, "device_id": device_id,
+                                            "session_id": session_id or None})
+        except WireError as exc:  # the gateway would refuse it the same way
+            raise ConnectionError(f"the gateway would not accept the config: {exc}") from None
         self.result = DeviceResult(sample_rate=rate)
         self.on_event = on_event
         self._ws: Any = None
@@ -74,23 +96,23 @@ class VoiceDevice:
         headers = {"Authorization": f"Bearer {self.token}"}
         self._ws = await websockets.connect(self.url, additional_headers=headers,
                                             max_size=2**24)
-        await self._ws.send(json.dumps(self.config))
+        await self.send(self.config)
         ready = await self._next(30.0)
-        if ready is None or ready.get("type") != "ready":
+        if not isinstance(ready, Ready):
             raise ConnectionError(f"the gateway did not accept the config: {ready}")
-        self.result.session_id = str(ready.get("session_id"))
+        self.result.session_id = ready.session_id
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._ws.close()
 
-    async def send(self, message: dict[str, Any]) -> None:
-        await self._ws.send(json.dumps(message, ensure_ascii=False))
+    async def send(self, message: WireMessage) -> None:
+        await self._ws.send(message.to_json())
 
     async def talk(self, pcm: bytes, chunk_ms: int = 100, realtime: bool = False,
                    timeout_s: float = 60.0) -> DeviceResult:
         """Stream `pcm`, say `end` unless the server already heard an endpoint, await replies."""
-        rate = int(self.config["sample_rate"])
+        rate = self.config.sample_rate
         step = max(2, rate * 2 * chunk_ms // 1000)
         finals_before, ends_before = self._finals, self._turn_ends
         started = time.monotonic()
@@ -103,7 +125,7 @@ class VoiceDevice:
         await self._drain(0.05)
         sent_end = self._finals == finals_before
         if sent_end:
-            await self.send({"type": "end"})
+            await self.send(EndOfAudio())
         await self.wait_turns(ends_before, finals_before, sent_end, timeout_s)
         return self.result
 
@@ -124,8 +146,9 @@ class VoiceDevice:
         while await self._next(wait_s) is not None:
             wait_s = 0.0
 
-    async def _next(self, wait_s: float) -> dict[str, Any] | None:
-        """The next JSON event (binary audio is collected on the way), or None when quiet."""
+    async def _next(self, wait_s: float) -> WireMessage | None:
+        """The next known event (binary audio and unknown events are collected on the way), or
+        None when quiet."""
         while True:
             try:
                 async with asyncio.timeout(max(wait_s, 0.001)):
@@ -138,21 +161,25 @@ class VoiceDevice:
             if isinstance(frame, bytes):
                 self.result.audio += frame
                 continue
-            event: dict[str, Any] = json.loads(frame)
-            self._note(event)
-            return event
+            event = decode(frame)
+            self.result.events.append(event)
+            if self.on_event is not None:
+                self.on_event(event)
+            try:
+                message = from_dict(event, VOICE_EVENTS)
+            except UnknownMessageError:
+                continue  # a newer server's event: kept in `events`, not understood here
+            self._note(message)
+            return message
 
-    def _note(self, event: dict[str, Any]) -> None:
-        self.result.events.append(event)
-        kind = event.get("type")
-        if kind == "final":
+    def _note(self, message: WireMessage) -> None:
+        self.result.messages.append(message)
+        if isinstance(message, Final):
             self._finals += 1
-        elif kind == "turn-end":
+        elif isinstance(message, TurnEnd):
             self._turn_ends += 1
-        elif kind == "end":
+        elif isinstance(message, SessionEnd):
             self.result.closed_by_server = True
-        if self.on_event is not None:
-            self.on_event(event)
 
 
 async def play_as_device(url: str, token: str, pcm: bytes, fmt: AudioFormat,

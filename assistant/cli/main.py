@@ -20,14 +20,29 @@ bench_commands.register(app)
 device.register(app)
 
 
+@app.callback()
+def check_config() -> None:
+    """Offline voice assistant for city services."""
+    from assistant.settings import ConfigError
+
+    try:
+        load_settings()
+    except ConfigError as exc:
+        console.print(f"[red]config.yml: {exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def up(
     chat: Annotated[bool, typer.Option(help="Open a conversation once the stack is up.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for health checks.")] = 300.0,
 ) -> None:
     """Start city services, action server, Rasa and gateway; stop them all on Ctrl-C."""
+    from assistant.cli.logfiles import Rotation
     from assistant.cli.stack import stack
     from assistant.cli.supervisor import (
+        GaveUp,
+        RestartPolicy,
         ServiceDied,
         StartTimeout,
         Supervisor,
@@ -39,7 +54,12 @@ def up(
     settings = load_settings()
     if train():
         console.print("[green]trained the Rasa model[/green]")
-    supervisor = Supervisor(stack(settings), console)
+    rules = settings.supervisor
+    policy = RestartPolicy(rules.restart_backoff_s, rules.restart_backoff_max_s,
+                           rules.max_restarts, rules.restart_window_s,
+                           rules.restart_health_timeout_s)
+    rotation = Rotation(settings.log_max_bytes, settings.log_backups)
+    supervisor = Supervisor(stack(settings), console, policy, rotation)
     with sigterm_raises():
         try:
             supervisor.start()
@@ -50,8 +70,14 @@ def up(
             if chat:
                 _converse_while_watching(supervisor, settings)
             else:
-                console.print("[dim]Ctrl-C stops everything.[/dim]")
+                console.print("[dim]Ctrl-C stops everything; a child that dies is restarted."
+                              "[/dim]")
                 supervisor.watch()
+        except GaveUp as gave_up:
+            console.print(f"[red]{gave_up}; stopping the stack. Its last log lines "
+                          f"({gave_up.spec.log_path}):[/red]")
+            console.print(gave_up.tail, markup=False, highlight=False)
+            raise typer.Exit(1) from None
         except ServiceDied as died:
             console.print(f"[red]{died.spec.name} died (exit {died.returncode}); "
                           f"its last log lines ({died.spec.log_path}):[/red]")
@@ -69,7 +95,7 @@ def up(
 def _print_channels(settings: Settings) -> None:
     ws = settings.url("gateway").replace("http://", "ws://")
     console.print(f"  kiosk page    {settings.url('gateway')}/kiosk")
-    console.print(f"  voice devices {ws}/v1/voice   (vosk-server clients: {ws}/v1/asr)")
+    console.print(f"  voice devices {ws}/v1/voice   (vosk-server clients: {ws}/v1/asr?token=…)")
     if settings.channels.audiosocket_port:
         console.print(f"  phone         tcp://{settings.host}:{settings.channels.audiosocket_port}"
                       f" (Asterisk AudioSocket), {ws}/v1/audio-fork")

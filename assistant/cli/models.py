@@ -9,7 +9,8 @@
 3. checks the zip's integrity (`ZipFile.testzip`), unpacks it into a temporary folder beside the
    target, checks that Vosk loads it (in a child process), and moves it into place with
    `os.replace`, so a half-unpacked model is never visible.
-`import_model(path, lang)` does steps 3 for a folder or zip already on disk.
+`import_model(path, lang)` does step 3 for a folder or zip already on disk (a zip is checked
+against `asr.sha256.<lang>` when set).
 """
 
 from __future__ import annotations
@@ -157,6 +158,12 @@ class ModelManager:
             digest = None
         else:
             digest = sha256_of(src)
+            expected = self.sha256.get(lang)
+            if expected is not None and digest != expected:
+                raise ModelInstallError(
+                    f"SHA-256 mismatch for {src.name}: got {digest}, expected {expected} from "
+                    f"config (asr.sha256.{lang}); nothing was installed"
+                )
             path = self._install_zip(src, name)
         self._record(None, name, lang, digest, str(src.resolve()))
         self.names.setdefault(lang, name)

@@ -7,7 +7,6 @@ command runs.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,14 +26,19 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _settings() -> Settings:
-    from assistant.settings import load_settings
+    from assistant.settings import ConfigError, load_settings
 
-    return load_settings()
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def transcribe(
     file: Annotated[Path, typer.Argument(help="A PCM WAV file (8-48 kHz, mono or stereo).")],
-    lang: Annotated[str | None, typer.Option(help="ko, ru or en (default: default_lang).")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="A language of asr.models (default: default_lang).")
+    ] = None,
     grammar: Annotated[
         str | None, typer.Option(help='Restrict to phrases: "phrase one,phrase two".')
     ] = None,
@@ -110,16 +114,15 @@ def say(
 
 
 def _manager(base_url: str | None = None, progress: bool = True) -> ModelManager:
-    from assistant.cli.models import DEFAULT_BASE_URL, OFFICIAL_MODELS, ModelManager
+    from assistant.cli.models import OFFICIAL_MODELS, ModelManager
 
     settings = _settings()
     asr = settings.asr
-    url = base_url or os.environ.get("ASSISTANT_MODELS_BASE_URL")
     return ModelManager(
         models_dir=settings.resolve(asr.models_dir),
         names={**OFFICIAL_MODELS, **asr.models},
-        base_url=url or getattr(asr, "models_base_url", None) or DEFAULT_BASE_URL,
-        sha256=getattr(asr, "sha256", None) or {},
+        base_url=base_url or asr.models_base_url,
+        sha256=asr.sha256,
         progress=progress and sys.stderr.isatty(),
     )
 
@@ -128,7 +131,9 @@ def _manager(base_url: str | None = None, progress: bool = True) -> ModelManager
 def models_pull(
     lang: Annotated[str, typer.Argument(help="ru or en")],
     force: Annotated[bool, typer.Option(help="Download again even if installed.")] = False,
-    base_url: Annotated[str | None, typer.Option(help="Mirror of the model site.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Mirror of the model site (default: asr.models_base_url).")
+    ] = None,
 ) -> None:
     """Download, verify (zip, SHA-256, loads) and install the official small Vosk model."""
     from assistant.cli.model_download import DownloadError

@@ -23,11 +23,11 @@ def create_app(
     settings: Settings | None = None, dialogue: DialogueClient | None = None
 ) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging()
+    configure_logging(mask=settings.privacy.log_mask)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = dialogue or DialogueClient(settings.url("rasa"), settings.dialogue.timeout_s)
+        client = dialogue or DialogueClient.from_settings(settings)
         app.state.dialogue = client
         # Models load on first use, the TTS thread starts on first use: nothing heavy here.
         app.state.voice = VoiceStack.from_settings(settings, dialogue=client)

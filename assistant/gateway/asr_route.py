@@ -6,20 +6,34 @@ Existing Vosk clients work unchanged:
 - server: `{"partial": "..."}` for each frame, `{"text": "...", "result": [...]}` at each
   endpoint (our own endpointer, `endpointing.asr` in config), and the final result for eof,
   after which the socket closes.
-Without `lang` the configured default language is used. Frames over channels.max_frame_bytes,
-odd byte counts and junk text are answered with `{"error": "..."}` and the stream goes on.
+Without `lang` the configured default language is used. Like every WebSocket route it needs a
+device token (`?token=T`, which unchanged vosk-server clients can put in their URL, or
+`Authorization: Bearer T`) and an allowed Origin; otherwise HTTP 403. Frames over
+channels.max_frame_bytes, odd byte counts and junk text are answered with `{"error": "..."}` and
+the stream goes on; a text frame over channels.max_control_bytes ends the stream with
+`{"error": ...}` and close code 1009. Error messages never show server paths.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
-from assistant.gateway.channels.ws_session import Limits, SessionOver, WsLink
+from assistant.gateway.channels.ws_session import BadFrame, Limits, SessionOver, WsLink
+from assistant.gateway.guard import public_message
+from assistant.gateway.voice_route import authorize
+from assistant.gateway.wire import (
+    VoskConfig,
+    VoskError,
+    VoskPartial,
+    VoskResult,
+    VoskWord,
+    WireError,
+    WireMessage,
+    parse_vosk_request,
+)
 from assistant.settings import Settings
 from audio.endpointing import EndpointConfig, EndpointEventType
 from audio.session import AsrSession
@@ -31,12 +45,11 @@ router = APIRouter()
 DEFAULT_RATE = 8000  # vosk-server's default
 
 
-def result_body(final: Transcript, words: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {"text": final.text}
-    if words:
-        body["result"] = [{"conf": w.conf, "end": w.end, "start": w.start, "word": w.word}
-                          for w in final.words]
-    return body
+def result_body(final: Transcript, words: bool) -> VoskResult:
+    if not words:
+        return VoskResult(final.text)
+    return VoskResult(final.text, tuple(VoskWord(w.conf, w.end, w.start, w.word)
+                                        for w in final.words))
 
 
 class VoskStream:
@@ -49,42 +62,42 @@ class VoskStream:
         self.words = True
         self.started = False
 
-    async def send(self, body: dict[str, Any]) -> None:
-        await self.link.bounded(self.link.ws.send_text(json.dumps(body, ensure_ascii=False)))
+    async def send(self, body: WireMessage) -> None:
+        await self.link.bounded(self.link.ws.send_text(body.to_json()))
 
-    async def configure(self, config: Any) -> None:
-        if not isinstance(config, dict):
-            await self.send({"error": "config must be an object"})
-            return
+    async def error(self, message: str) -> None:
+        await self.send(VoskError(public_message(message)))
+
+    async def configure(self, config: VoskConfig) -> None:
         if self.started:
-            await self.send({"error": "config must come before the audio"})
+            await self.error("config must come before the audio")
             return
         try:
-            rate = int(config.get("sample_rate", self.fmt.rate))
-            self.fmt = AudioFormat(rate=rate)
-            self.words = bool(config.get("words", True))
-            phrases = config.get("phrase_list")
-            if phrases is not None:
-                await self.session.set_grammar([str(p) for p in phrases])
+            if config.sample_rate is not None:
+                self.fmt = AudioFormat(rate=int(config.sample_rate))
+            if config.words is not None:
+                self.words = bool(config.words)
+            if config.phrase_list is not None:
+                await self.session.set_grammar(list(config.phrase_list))
         except (TypeError, ValueError, PipelineError) as exc:
-            await self.send({"error": f"bad config: {exc}"})
+            await self.error(f"bad config: {exc}")
 
     async def audio(self, data: bytes) -> None:
         limit = self.link.limits.max_frame_bytes
         if len(data) > limit:
-            await self.send({"error": f"frame of {len(data)} bytes over the limit of {limit}"})
+            await self.error(f"frame of {len(data)} bytes over the limit of {limit}")
             return
         self.started = True
         try:
             update = await self.session.feed(AudioChunk(data, self.fmt))
         except PipelineError as exc:
-            await self.send({"error": exc.message})
+            await self.error(exc.message)
             return
         if update.done is None:
-            await self.send({"partial": update.partial.text if update.partial else ""})
+            await self.send(VoskPartial(update.partial.text if update.partial else ""))
         elif update.done.type is EndpointEventType.NO_SPEECH_TIMEOUT:
             await self.session.cancel()
-            await self.send({"partial": ""})
+            await self.send(VoskPartial(""))
         else:
             await self.send(result_body(await self.session.finish(), self.words))
 
@@ -95,32 +108,40 @@ class VoskStream:
                 await self.audio(message["bytes"])
                 continue
             try:
-                body = json.loads(message.get("text") or "")
-            except ValueError:
-                await self.send({"error": "text frames must be JSON"})
+                request = parse_vosk_request(message.get("text") or "")
+            except WireError as exc:
+                await self.error(str(exc))
                 continue
-            if isinstance(body, dict) and "config" in body:
-                await self.configure(body["config"])
-            elif isinstance(body, dict) and body.get("eof"):
+            if isinstance(request, VoskConfig):
+                await self.configure(request)
+            else:
                 await self.send(result_body(await self.session.finish(), self.words))
                 return
-            else:
-                await self.send({"error": "expected a config or an eof message"})
 
 
 @router.websocket("/v1/asr")
 async def asr_socket(ws: WebSocket) -> None:
     settings: Settings = ws.app.state.settings
     lang = ws.query_params.get("lang") or settings.default_lang
+    if not await authorize(ws, settings):
+        return
     await ws.accept()
     link = WsLink(ws, Limits.from_settings(settings))
     endpointing = EndpointConfig.from_mapping(settings.endpointing_for("asr").model_dump())
+    if not settings.accepts(lang):  # config.yml `languages`
+        await _say_and_close(ws, VoskError(f"language '{lang}' is not served here"), 4404)
+        return
     try:
         async with ws.app.state.voice.asr.session(lang, endpointing) as session:
             await VoskStream(link, session).run()
     except PipelineError as exc:
-        await _say_and_close(ws, {"error": exc.message}, 4404 if exc.code.endswith(
-            "missing") else 1011)
+        log.warning("asr stream (%s) failed: %s", lang, exc.message)
+        await _say_and_close(ws, VoskError(public_message(exc.message)),
+                             4404 if exc.code.endswith("missing") else 1011)
+        return
+    except BadFrame as bad:
+        log.info("asr stream ended: %s", bad.message)
+        await _say_and_close(ws, VoskError(bad.message), bad.close_code, bad.message)
         return
     except SessionOver as over:
         log.info("asr stream ended: %s", over.reason)
@@ -129,12 +150,13 @@ async def asr_socket(ws: WebSocket) -> None:
     await _say_and_close(ws, None, 1000)
 
 
-async def _say_and_close(ws: WebSocket, body: dict[str, Any] | None, code: int) -> None:
+async def _say_and_close(ws: WebSocket, body: WireMessage | None, code: int,
+                         reason: str = "") -> None:
     try:
         if body is not None:
             async with asyncio.timeout(5):
-                await ws.send_text(json.dumps(body, ensure_ascii=False))
+                await ws.send_text(body.to_json())
         async with asyncio.timeout(5):
-            await ws.close(code)
+            await ws.close(code, reason=reason[:120] or None)
     except Exception:  # the peer is gone; nothing left to tell it
         log.debug("asr stream: peer gone while closing")

@@ -2,12 +2,16 @@
 
 Text is normalized here (numbers as digits, dates) once, for every channel, before Rasa sees it.
 Rasa's answers become a typed BotReply: `text` items are messages, `custom` payloads are events.
+Rasa's `city` channel takes only the gateway's calls: each carries the shared secret
+(`secrets.channel_secret`) in the header X-Channel-Secret (nlu/channel_auth.py checks it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -19,11 +23,17 @@ from assistant.gateway.contracts import (
     DialogueUnreachableError,
     UserTurn,
 )
+from assistant.gateway.guard import neutralise
 from spoken import canonical_specialty, normalize
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/city/webhook"
+RETRY_PAUSE_S = 0.25
+SECRET_HEADER = "X-Channel-Secret"  # nlu/channel_auth.py HEADER
 
 
 def normalize_text(text: str, lang: str) -> str:
@@ -46,8 +56,17 @@ def canonical_entities(nlu: dict[str, Any]) -> dict[str, Any]:
 
 
 class DialogueClient:
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+    def __init__(self, base_url: str, timeout_s: float = 10.0, secret: str = "",
+                 retry_s: float = 2.0) -> None:
+        headers = {SECRET_HEADER: secret} if secret else {}
+        self.retry_s = retry_s  # Rasa not listening (restarting): retry this long, then give up
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, headers=headers)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DialogueClient:
+        """Rasa at `internal_host`, with the channel secret of this stack."""
+        return cls(settings.url("rasa"), settings.dialogue.timeout_s,
+                   settings.secrets.channel_secret, retry_s=settings.dialogue.retry_s)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -55,17 +74,33 @@ class DialogueClient:
     async def send(self, turn: UserTurn) -> BotReply:
         body = {
             "sender": turn.session_id,
-            "message": normalize_text(turn.text, turn.lang),
+            "message": normalize_text(neutralise(turn.text), turn.lang),  # no `/intent` triggers
             "metadata": {"lang": turn.lang, "channel": turn.channel},
         }
         try:
-            response = await self._http.post(WEBHOOK_PATH, json=body)
+            response = await self._post(body)
             response.raise_for_status()
         except httpx.TimeoutException as exc:
             raise DialogueTimeoutError(f"dialogue engine timed out: {exc!r}") from exc
         except httpx.HTTPError as exc:
             raise DialogueUnreachableError(f"dialogue engine unreachable: {exc!r}") from exc
-        return parse_rasa_reply(turn.session_id, response.json())
+        reply = parse_rasa_reply(turn.session_id, response.json())
+        if not reply.messages:  # no model loaded, or a failed action: never a silent turn
+            raise DialogueUnreachableError("the dialogue engine answered nothing")
+        return reply
+
+    async def _post(self, body: dict[str, Any]) -> httpx.Response:
+        """Retried only while the connection is refused (Rasa restarting, so the turn cannot
+        have been seen); a request that reached Rasa is never sent twice."""
+        deadline = time.monotonic() + self.retry_s
+        while True:
+            try:
+                return await self._http.post(WEBHOOK_PATH, json=body)
+            except httpx.ConnectError:
+                if time.monotonic() + RETRY_PAUSE_S > deadline:
+                    raise
+                log.info("dialogue engine not listening; retrying")
+                await asyncio.sleep(RETRY_PAUSE_S)
 
 
 def parse_rasa_reply(session_id: str, payload: Any) -> BotReply:

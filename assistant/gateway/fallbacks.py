@@ -45,9 +45,10 @@ _LINES: dict[str, dict[str, str]] = {
         "ru": "Микрофон или динамик не найден. Воспользуйтесь экраном или позвоните на горячую линию.",
         "en": "No microphone or speaker was found. Please use the screen or call the hotline.",
     },
+    # Rasa restarting (or without a model): the session stays usable; the turn was not taken
     "dialogue-unreachable": {
-        "ru": "Извините, сервис временно недоступен. Попробуйте чуть позже или попросите оператора.",
-        "en": "Sorry, the service is unavailable right now. Try again shortly or ask for an operator.",
+        "ru": "Одну минуту, пожалуйста: сервис перезапускается. Повторите через несколько секунд.",
+        "en": "One moment, please: the service is restarting. Say that again in a few seconds.",
     },
     "dialogue-timeout": {
         "ru": "Извините, ответ занимает слишком много времени. Попробуйте ещё раз.",

@@ -1,44 +1,38 @@
-"""Logging set-up with a filter that masks personal data in every record.
+"""The gateway's logging set-up: one handler on the root logger, with the masking filter of
+`spoken.privacy` (shared by every process) on it and on uvicorn's own loggers, the access log
+included.
 
-Policy numbers (16 digits), card numbers (10 digits), any other long digit run and birth dates
-never reach a log unmasked: only the last 4 digits of a number stay, dates become `****-**-**`.
+Policy numbers, card numbers, other long digit runs, birth dates and tokens (`?token=`, `Bearer`)
+never reach a log unmasked: only the last 4 digits of a number stay, dates become `****-**-**`,
+tokens `***`. Session ids (letters and digits) are left readable.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
-_LONG_NUMBER = re.compile(r"(?<!\d)(\d[\d ]{4,}\d)(?!\d)")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{2}\.\d{2}\.\d{4}\b")
+from spoken.privacy import PiiMaskingFilter, install_pii_filter, mask_pii
 
-
-def mask_digits(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(1))
-    if len(digits) < 6:
-        return match.group(1)
-    return "*" * (len(digits) - 4) + digits[-4:]
+__all__ = ["PiiMaskingFilter", "configure_logging", "mask_pii"]
 
 
-def mask_pii(text: str) -> str:
-    """Mask dates and long digit runs (policy, card, phone numbers) in free text."""
-    return _LONG_NUMBER.sub(mask_digits, _DATE.sub("****-**-**", text))
+class _GatewayHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler `configure_logging` installs (so a second call finds and adjusts it)."""
 
 
-class PiiMaskingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_pii(record.getMessage())
-        record.args = None
-        return True
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    """Idempotent: installs one handler with the masking filter on the root logger."""
+def configure_logging(level: int = logging.INFO, mask: bool = True) -> None:
+    """Idempotent: one handler on the root logger, with the masking filter when `mask`
+    (config.yml `privacy.log_mask`), also on uvicorn's loggers (whose access log has its own
+    handler when uvicorn configured logging); a later call switches the filter on or off."""
     root = logging.getLogger()
-    if any(isinstance(f, PiiMaskingFilter) for h in root.handlers for f in h.filters):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PiiMaskingFilter())
-    root.addHandler(handler)
-    root.setLevel(level)
+    handler = next((h for h in root.handlers if isinstance(h, _GatewayHandler)), None)
+    if handler is None:
+        handler = _GatewayHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(level)
+    install_pii_filter(mask, handlers=[handler])
+    if not mask:
+        logging.getLogger(__name__).warning(
+            "privacy.log_mask is off: personal data (policy numbers, birth dates) reaches the logs"
+        )

@@ -53,7 +53,7 @@ class VoiceStack:
         models_dir = settings.resolve(settings.asr.models_dir)
         registry = ModelRegistry(resolve_model_paths(models_dir, settings.asr.models))
         tts = TtsEngine(settings.tts.voices, settings.tts.rate, settings.tts.slow_rate)
-        client = dialogue or DialogueClient(settings.url("rasa"), settings.dialogue.timeout_s)
+        client = dialogue or DialogueClient.from_settings(settings)
         return cls(settings, AsrEngine(registry), tts, client)
 
     async def aclose(self) -> None:

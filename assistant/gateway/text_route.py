@@ -6,11 +6,12 @@ import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.gateway.contracts import BotReply, UserTurn
 from assistant.gateway.dialogue import DialogueClient
 from assistant.gateway.fallbacks import fallback_line
+from assistant.gateway.guard import text_problem
 from assistant.settings import Settings
 from audio.types import PipelineError
 
@@ -25,6 +26,15 @@ class TextRequest(BaseModel):
     text: str
     lang: Literal["ru", "en"] | None = None
     channel: Literal["kiosk", "phone", "speaker", "web"] = "web"
+
+    @field_validator("text")
+    @classmethod
+    def _callers_text(cls, text: str) -> str:
+        """Empty text and Rasa's `/intent{...}` trigger syntax get 422, as on /v1/voice."""
+        problem = text_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
 
 
 class ReplyItem(BaseModel):
@@ -93,6 +103,8 @@ async def post_text(
     if len(body.text) > limit:
         raise HTTPException(413, f"text is {len(body.text)} characters; the limit is {limit}")
     lang = body.lang or settings.default_lang
+    if not settings.accepts(lang):  # config.yml `languages`
+        raise HTTPException(422, f"language '{lang}' is not served here: {settings.languages}")
     turn = UserTurn(session_id=body.session_id, channel=body.channel, lang=lang, text=body.text)
     try:
         reply = await dialogue.send(turn)

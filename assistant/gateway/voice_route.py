@@ -3,7 +3,10 @@
 The protocol is documented in docs/voice-protocol.md.
 
 A device authenticates with a bearer token (`Authorization: Bearer T`, or `?token=T` where a
-browser cannot set headers); a wrong token is refused before the socket is accepted. Then:
+browser cannot set headers); a wrong token is refused before the socket is accepted. A browser
+(a request with an `Origin` header) must also come from the gateway's own origin (the kiosk
+page) or one of `channels.allowed_origins`; devices send no Origin. The same check guards every
+WebSocket route (`/v1/voice`, `/v1/audio-fork`, `/v1/asr`). Then:
 a JSON config message, binary PCM16 frames, JSON control messages; the server answers with JSON
 events and the reply audio as binary frames at the device's rate.
 """
@@ -11,17 +14,23 @@ events and the reply audio as binary frames at the device's rate.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import uuid
-from typing import Literal
+from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.gateway.channels.call import Call
-from assistant.gateway.channels.ws_session import Limits, SessionOver, WsLink, WsVoiceSession
+from assistant.gateway.channels.ws_session import (
+    BadFrame,
+    Limits,
+    SessionOver,
+    WsLink,
+    WsVoiceSession,
+)
 from assistant.gateway.pipeline import VoiceStack
+from assistant.gateway.wire import Config, Ready, WireError
 from assistant.settings import Settings
 from audio.types import PipelineError
 
@@ -29,20 +38,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 POLICY_VIOLATION = 1008
-
-
-class VoiceConfig(BaseModel):
-    """The device's first message."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: Literal["config"]
-    lang: Literal["ru", "en", "ko"] | None = None
-    sample_rate: int = Field(16000, ge=8000, le=48000)
-    device_id: str = Field("unknown", max_length=128)
-    session_id: str | None = Field(None, min_length=1, max_length=128)
-    channel: Literal["speaker", "kiosk", "web"] = "speaker"
-    greet: bool = False
 
 
 def bearer_token(ws: WebSocket) -> str:
@@ -57,17 +52,37 @@ def token_valid(token: str, allowed: list[str]) -> bool:
     return bool(token) and any(hmac.compare_digest(given, t.encode()) for t in allowed)
 
 
-async def authorize(ws: WebSocket, settings: Settings) -> bool:
-    """Refuse (HTTP 403, nothing accepted) unless the token is one of channels.voice_tokens."""
-    if token_valid(bearer_token(ws), settings.channels.voice_tokens):
+def origin_allowed(ws: WebSocket, allowed: Sequence[str]) -> bool:
+    """No Origin: not a browser (a device, a PBX), allowed. A browser's Origin must be the
+    gateway's own (scheme http(s), host:port as in the Host header) or listed in
+    channels.allowed_origins (exact `scheme://host[:port]`, or `*` for any)."""
+    origin = ws.headers.get("origin")
+    if origin is None:
         return True
+    if origin in allowed or "*" in allowed:
+        return True
+    parts = urlsplit(origin)
+    host = ws.headers.get("host", "")
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
+
+
+async def authorize(ws: WebSocket, settings: Settings) -> bool:
+    """Refuse (HTTP 403, nothing accepted) unless the token is one of channels.voice_tokens
+    and the Origin, if any, is allowed."""
     client = ws.client.host if ws.client else "?"
-    log.warning("refused a voice device from %s: missing or unknown token", client)
-    await ws.close(code=POLICY_VIOLATION, reason="missing or invalid bearer token")
-    return False
+    if not token_valid(bearer_token(ws), settings.channels.voice_tokens):
+        log.warning("refused a voice device from %s: missing or unknown token", client)
+        await ws.close(code=POLICY_VIOLATION, reason="missing or invalid bearer token")
+        return False
+    if not origin_allowed(ws, settings.channels.allowed_origins):
+        log.warning("refused a browser from %s: origin %r is not allowed", client,
+                    ws.headers.get("origin", "")[:100])
+        await ws.close(code=POLICY_VIOLATION, reason="origin not allowed")
+        return False
+    return True
 
 
-async def read_config(link: WsLink) -> VoiceConfig:
+async def read_config(link: WsLink, languages: Sequence[str]) -> Config:
     """Wait for a valid config message; anything else before it is answered with an error."""
     while True:
         message = await link.receive()
@@ -75,10 +90,14 @@ async def read_config(link: WsLink) -> VoiceConfig:
             await link.error("bad-order", "send the JSON config message before any audio")
             continue
         try:
-            return VoiceConfig.model_validate(json.loads(message["text"]))
-        except (ValueError, ValidationError) as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else "invalid JSON"
-            await link.error("bad-config", f"expected a config message: {detail}")
+            config = Config.from_json(message["text"])
+        except WireError as exc:
+            await link.error("bad-config", f"expected a config message: {exc}")
+            continue
+        if config.lang is None or config.lang in languages:
+            return config
+        await link.error("bad-config", f"language '{config.lang}' is not served here: "
+                         f"choose one of {', '.join(languages)} (config.yml languages)")
 
 
 @router.websocket("/v1/voice")
@@ -89,22 +108,24 @@ async def voice_socket(ws: WebSocket) -> None:
     await ws.accept()
     link = WsLink(ws, Limits.from_settings(settings))
     try:
-        config = await read_config(link)
+        config = await read_config(link, settings.languages)
+    except BadFrame as bad:
+        await link.refuse(bad)
+        return
     except SessionOver as over:
         log.info("voice device left before its config: %s", over.reason)
         return
     await serve(link, ws.app.state.voice, settings, config)
 
 
-async def serve(link: WsLink, stack: VoiceStack, settings: Settings, config: VoiceConfig) -> None:
+async def serve(link: WsLink, stack: VoiceStack, settings: Settings, config: Config) -> None:
     session_id = config.session_id or uuid.uuid4().hex
     lang = config.lang or settings.default_lang
     log.info("voice session %s: device %s, %s, %d Hz, %s", session_id, config.device_id,
              lang, config.sample_rate, config.channel)
     async with Call(stack, session_id, config.channel, lang, config.sample_rate) as call:
         try:
-            await link.send_event({"type": "ready", "session_id": session_id, "lang": lang,
-                                   "sample_rate": config.sample_rate})
+            await link.send_event(Ready(session_id, lang, config.sample_rate))
         except SessionOver:
             return
         session = WsVoiceSession(link, call, config.sample_rate)

@@ -13,9 +13,9 @@ target_metadata = Base.metadata
 def _run() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:  # plain `alembic` CLI use: take the URL from the settings
-        from cityservices.settings import CitySettings
+        from cityservices.settings import load_city_settings
 
-        engine = create_engine(CitySettings().database_url)
+        engine = create_engine(load_city_settings().database_url)
         with engine.connect() as conn:
             context.configure(connection=conn, target_metadata=target_metadata)
             with context.begin_transaction():

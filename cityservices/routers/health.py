@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
@@ -22,13 +23,29 @@ from cityservices.deps import (
 )
 from cityservices.errors import ApiError
 from cityservices.models import Specialty
+from cityservices.schemas import health as schema
 from cityservices.services import booking, health, identity
+from cityservices.services.callers import caller_of
+from cityservices.services.idempotency import KEY_PATTERN, Mutation, mutation, replay
 
 router = APIRouter(prefix="/health/v1", tags=["health"])
 Mutating = [Depends(require_api_key)]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MIN_DATE, _MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 AppointmentId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+IdempotencyKeyHeader = Annotated[str | None, Header(
+    alias="Idempotency-Key", pattern=KEY_PATTERN,
+    description="the same key again returns the first result (docs/city-api.md)")]
+DeadlineHeader = Annotated[str | None, Header(
+    alias="X-Request-Deadline", max_length=40,
+    description="ISO 8601 UTC time after which nothing is committed")]
+
+
+def _mutation(request: Request, patient_id: str, key: str | None, deadline: str | None,
+              body: dict[str, Any] | None = None) -> Mutation:
+    client = str(getattr(request.state, "city_client", ""))
+    return mutation(client, key, deadline, method=request.method, path=request.url.path,
+                    patient_id=patient_id, body=body)
 
 
 class SpecialtyCode(StrEnum):
@@ -62,19 +79,23 @@ class SlotIn(BaseModel):
 
 
 @router.get("/specialties")
-def specialties(sessions: SessionsDep) -> list[dict[str, str]]:
+def specialties(sessions: SessionsDep) -> list[schema.Specialty]:
     with sessions() as session:
         rows = session.execute(select(Specialty).order_by(Specialty.code)).scalars().all()
-    return [{"code": s.code, "name_ru": s.name_ru, "name_en": s.name_en} for s in rows]
+    return [schema.Specialty(code=s.code, name_ru=s.name_ru, name_en=s.name_en) for s in rows]
 
 
 @router.post("/patients/identify", dependencies=Mutating)
 def identify_patient(
     body: IdentifyIn, request: Request, sessions: SessionsDep, settings: SettingsDep, now: NowDep
-) -> dict[str, Any]:
-    client = request.client.host if request.client else "unknown"
+) -> schema.Identification:
+    client = caller_of(request, settings)
+    with sessions() as session:  # all callers' failures on this policy slow it, never block it
+        delay = identity.policy_delay(session, settings, body.policy_number, now)
+    if delay > 0:
+        time.sleep(delay)  # a worker thread, holding no connection
     with write_session(sessions) as session:
-        return identity.identify(
+        doc = identity.identify(
             session,
             settings,
             policy_number=body.policy_number,
@@ -82,6 +103,7 @@ def identify_patient(
             client=client,
             now=now,
         )
+    return schema.Identification.model_validate(doc)
 
 
 @router.get("/slots")
@@ -95,7 +117,7 @@ def slots(
     district: Annotated[str | None, Query(max_length=100)] = None,
     clinic_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> dict[str, Any]:
+) -> schema.SlotList:
     today = now.astimezone(tz).date()
     start = date_from or today
     end = date_to or min(max(start, today) + timedelta(days=13), _MAX_DATE)
@@ -115,46 +137,65 @@ def slots(
             clinic_id=clinic_id,
             limit=limit,
         )
-        return {"slots": [health.slot_doc(r, tz) for r in rows]}
+        return schema.SlotList.model_validate({"slots": [health.slot_doc(r, tz) for r in rows]})
 
 
 @router.post("/appointments", status_code=201, dependencies=Mutating)
 def book(
-    body: SlotIn, patient: PatientDep, sessions: SessionsDep, now: NowDep, tz: TzDep
-) -> dict[str, Any]:
+    body: SlotIn, request: Request, patient: PatientDep, sessions: SessionsDep, now: NowDep,
+    tz: TzDep, key: IdempotencyKeyHeader = None, deadline: DeadlineHeader = None,
+) -> schema.Appointment:
+    m = _mutation(request, patient.id, key, deadline, body.model_dump())
     with write_session(sessions) as session:
-        return booking.book(session, patient, body.slot_id, now, tz)
+        stored = replay(session, m)
+        doc = stored[1] if stored else booking.book(session, patient, body.slot_id, now, tz, m)
+    return schema.Appointment.model_validate(doc)
 
 
 @router.get("/appointments")
 def list_appointments(
     patient: PatientDep, sessions: SessionsDep, now: NowDep, tz: TzDep
-) -> dict[str, Any]:
+) -> schema.AppointmentList:
     with sessions() as session:
         rows = health.upcoming_appointments(session, patient, now)
-        return {"appointments": [health.appointment_doc(a, r, patient, tz) for a, r in rows]}
+        docs = [health.appointment_doc(a, r, patient, tz) for a, r in rows]
+    return schema.AppointmentList.model_validate({"appointments": docs})
 
 
 @router.delete("/appointments/{appointment_id}", dependencies=Mutating)
 def cancel(
     appointment_id: AppointmentId,
+    request: Request,
     patient: PatientDep,
     sessions: SessionsDep,
     now: NowDep,
     tz: TzDep,
-) -> dict[str, Any]:
+    key: IdempotencyKeyHeader = None,
+    deadline: DeadlineHeader = None,
+) -> schema.Appointment:
+    m = _mutation(request, patient.id, key, deadline)
     with write_session(sessions) as session:
-        return booking.cancel(session, patient, appointment_id, now, tz)
+        stored = replay(session, m)
+        doc = stored[1] if stored else booking.cancel(session, patient, appointment_id, now, tz,
+                                                      m)
+    return schema.Appointment.model_validate(doc)
 
 
 @router.post("/appointments/{appointment_id}/reschedule", dependencies=Mutating)
 def reschedule(
     appointment_id: AppointmentId,
     body: SlotIn,
+    request: Request,
     patient: PatientDep,
     sessions: SessionsDep,
     now: NowDep,
     tz: TzDep,
-) -> dict[str, Any]:
+    key: IdempotencyKeyHeader = None,
+    deadline: DeadlineHeader = None,
+) -> schema.RescheduledAppointment:
+    m = _mutation(request, patient.id, key, deadline, body.model_dump())
     with write_session(sessions) as session:
-        return booking.reschedule(session, patient, appointment_id, body.slot_id, now, tz)
+        stored = replay(session, m)
+        doc = stored[1] if stored else booking.reschedule(
+            session, patient, appointment_id, body.slot_id, now, tz, m)
+    return schema.RescheduledAppointment.model_validate(doc)

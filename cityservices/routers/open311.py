@@ -18,6 +18,7 @@ from cityservices.db import write_session
 from cityservices.deps import NowDep, SessionsDep, SettingsDep, TzDep, api_key_header, check_api_key
 from cityservices.errors import ApiError
 from cityservices.models import Open311Service, ServiceRequest
+from cityservices.schemas import open311 as schema
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -60,22 +61,22 @@ _OPENAPI_BODY = {
 }
 
 
-def service_doc(s: Open311Service) -> dict[str, Any]:
-    return {
-        "service_code": s.code,
-        "service_name": s.name_en,
-        "service_name_ru": s.name_ru,
-        "description": s.description_en,
-        "description_ru": s.description_ru,
-        "metadata": False,
-        "type": "realtime",
-        "keywords": s.keywords,
-        "group": s.group,
-    }
+def service_doc(s: Open311Service) -> schema.Service:
+    return schema.Service(
+        service_code=s.code,
+        service_name=s.name_en,
+        service_name_ru=s.name_ru,
+        description=s.description_en,
+        description_ru=s.description_ru,
+        metadata=False,
+        type="realtime",
+        keywords=s.keywords,
+        group=s.group,
+    )
 
 
 @router.get("/services.json")
-def services(sessions: SessionsDep) -> list[dict[str, Any]]:
+def services(sessions: SessionsDep) -> list[schema.Service]:
     with sessions() as session:
         rows = session.execute(select(Open311Service).order_by(Open311Service.code)).scalars()
         return [service_doc(s) for s in rows]
@@ -104,29 +105,29 @@ async def _parse(request: Request) -> ServiceRequestIn:
         raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from exc
 
 
-def request_doc(r: ServiceRequest, s: Open311Service, tz: Any) -> dict[str, Any]:
-    return {
-        "service_request_id": str(r.id),
-        "status": r.status,
-        "status_notes": r.status_notes_en,
-        "status_notes_ru": r.status_notes_ru,
-        "service_name": s.name_en,
-        "service_name_ru": s.name_ru,
-        "service_code": s.code,
-        "description": r.description,
-        "agency_responsible": "Moscow city services (demo)",
-        "service_notice": None,
-        "requested_datetime": r.requested_at.astimezone(tz).isoformat(),
-        "updated_datetime": r.updated_at.astimezone(tz).isoformat(),
-        "expected_datetime": None,
-        "address": r.address_en,
-        "address_ru": r.address_ru,
-        "address_id": None,
-        "zipcode": None,
-        "lat": r.lat,
-        "long": r.lon,
-        "media_url": None,
-    }
+def request_doc(r: ServiceRequest, s: Open311Service, tz: Any) -> schema.ServiceRequest:
+    return schema.ServiceRequest(
+        service_request_id=str(r.id),
+        status=r.status,
+        status_notes=r.status_notes_en,
+        status_notes_ru=r.status_notes_ru,
+        service_name=s.name_en,
+        service_name_ru=s.name_ru,
+        service_code=s.code,
+        description=r.description,
+        agency_responsible="Moscow city services (demo)",
+        service_notice=None,
+        requested_datetime=r.requested_at.astimezone(tz).isoformat(),
+        updated_datetime=r.updated_at.astimezone(tz).isoformat(),
+        expected_datetime=None,
+        address=r.address_en,
+        address_ru=r.address_ru,
+        address_id=None,
+        zipcode=None,
+        lat=r.lat,
+        long=r.lon,
+        media_url=None,
+    )
 
 
 @router.post("/requests.json", openapi_extra=_OPENAPI_BODY)
@@ -136,7 +137,7 @@ async def create_request(
     settings: SettingsDep,
     now: NowDep,
     key: Annotated[str | None, Security(api_key_header)] = None,
-) -> list[dict[str, Any]]:
+) -> list[schema.ServiceRequestCreated]:
     """Open311 POST Service Request; answers ``[{"service_request_id", ...}]``."""
     body = await _parse(request)
     check_api_key(settings, key or body.api_key)
@@ -147,7 +148,7 @@ async def create_request(
     return _store(sessions, body, now)
 
 
-def _store(sessions: Any, body: ServiceRequestIn, now: Any) -> list[dict[str, Any]]:
+def _store(sessions: Any, body: ServiceRequestIn, now: Any) -> list[schema.ServiceRequestCreated]:
     with write_session(sessions) as session:
         service = session.get(Open311Service, body.service_code)
         if service is None:
@@ -173,7 +174,11 @@ def _store(sessions: Any, body: ServiceRequestIn, now: Any) -> list[dict[str, An
         new_id = row.id
     log.info("new service request %s (%s)", new_id, body.service_code)
     notice = "Your report has been registered"
-    return [{"service_request_id": str(new_id), "service_notice": notice, "account_id": None}]
+    return [
+        schema.ServiceRequestCreated(
+            service_request_id=str(new_id), service_notice=notice, account_id=None
+        )
+    ]
 
 
 LIST_LIMIT = 1000
@@ -192,7 +197,7 @@ def list_requests(
     status: Annotated[str | None, Query(pattern=r"^(open|closed)(,(open|closed))?$")] = None,
     start_date: datetime | None = None,
     end_date: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[schema.ServiceRequest]:
     """Open311 GET Service Requests: newest first, at most 1000. Without ids or dates, the last
     90 days. `service_request_id`, `service_code` and `status` take comma-separated lists."""
     start, end = _aware(start_date, tz), _aware(end_date, tz)
@@ -232,7 +237,7 @@ def get_request(
     request_id: Annotated[str, Path(pattern=r"^[0-9]{1,9}$", examples=["1001"])],
     sessions: SessionsDep,
     tz: TzDep,
-) -> list[dict[str, Any]]:
+) -> list[schema.ServiceRequest]:
     with sessions() as session:
         row = session.get(ServiceRequest, int(request_id))
         service = session.get(Open311Service, row.service_code) if row else None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from cityservices.deps import NowDep, SessionsDep, TzDep, resolve_at
 from cityservices.models import Road
+from cityservices.schemas import traffic as schema
 from cityservices.services import traffic
 from cityservices.text import match_score, query_stems
 
@@ -23,7 +24,7 @@ def roads(
     tz: TzDep,
     q: Annotated[str | None, Query(max_length=200, description="road name, ru or en")] = None,
     at: Annotated[datetime | None, Query(description="ISO time, default now")] = None,
-) -> dict[str, Any]:
+) -> schema.RoadList:
     local = resolve_at(at, now, tz)
     with sessions() as session:
         rows = session.execute(select(Road).order_by(Road.id)).scalars().all()
@@ -35,14 +36,14 @@ def roads(
         value = traffic.level(local, road.weight, road.phase_min)
         ru, en = traffic.describe(value)
         docs.append(
-            {
-                "id": road.id,
-                "name_ru": road.name_ru,
-                "name_en": road.name_en,
-                "level": value,
-                "description_ru": ru,
-                "description_en": en,
-                "at": local.isoformat(),
-            }
+            schema.Road(
+                id=road.id,
+                name_ru=road.name_ru,
+                name_en=road.name_en,
+                level=value,
+                description_ru=ru,
+                description_en=en,
+                at=local.isoformat(),
+            )
         )
-    return {"roads": docs}
+    return schema.RoadList(roads=docs)

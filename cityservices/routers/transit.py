@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from cityservices.deps import NowDep, SessionsDep, TzDep, resolve_at
 from cityservices.errors import ApiError
 from cityservices.models import TransitStop
+from cityservices.schemas import transit as schema
 from cityservices.services import transit
 
 router = APIRouter(prefix="/transit/v1", tags=["transit"])
@@ -20,11 +21,11 @@ def stops(
     sessions: SessionsDep,
     q: Annotated[str, Query(min_length=1, max_length=200, examples=["пушкинской площади"])],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
+) -> schema.StopList:
     with sessions() as session:
         found = transit.search_stops(session, q, limit)
         routes = transit.stop_routes(session) if found else {}
-    return {"stops": [transit.stop_doc(s, routes) for s in found]}
+    return schema.StopList.model_validate({"stops": [transit.stop_doc(s, routes) for s in found]})
 
 
 @router.get("/stops/{stop_id}/arrivals")
@@ -36,7 +37,7 @@ def arrivals(
     route: Annotated[str | None, Query(max_length=16, examples=["144"])] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
     at: Annotated[datetime | None, Query(description="ISO time, default now")] = None,
-) -> dict[str, Any]:
+) -> schema.StopArrivals:
     local = resolve_at(at, now, tz)
     with sessions() as session:
         stop = session.get(TransitStop, stop_id)
@@ -44,18 +45,18 @@ def arrivals(
             raise ApiError(404, "stop-not-found", f"there is no stop {stop_id!r}")
         found = transit.next_arrivals(session, stop_id, local, tz, route, limit)
         doc = transit.stop_doc(stop, transit.stop_routes(session))
-    return {
-        "stop": doc,
-        "arrivals": [
-            {
-                "route": a.route,
-                "route_type": a.route_type,
-                "headsign": a.headsign_ru,
-                "headsign_en": a.headsign_en,
-                "arrival_time": a.at.isoformat(),
-                "minutes": max(0, int((a.at - local).total_seconds() // 60)),
-            }
+    return schema.StopArrivals(
+        stop=schema.Stop.model_validate(doc),
+        arrivals=[
+            schema.Arrival(
+                route=a.route,
+                route_type=a.route_type,
+                headsign=a.headsign_ru,
+                headsign_en=a.headsign_en,
+                arrival_time=a.at.isoformat(),
+                minutes=max(0, int((a.at - local).total_seconds() // 60)),
+            )
             for a in found
         ],
-        "at": local.isoformat(),
-    }
+        at=local.isoformat(),
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from cityservices.deps import SessionsDep
 from cityservices.models import WifiHotspot
+from cityservices.schemas import wifi as schema
 
 router = APIRouter(prefix="/wifi/v1", tags=["wifi"])
 EARTH_RADIUS_M = 6_371_008.8
@@ -29,21 +30,21 @@ def nearest(
     lat: Annotated[float, Query(ge=-90, le=90, examples=[55.7655])],
     lon: Annotated[float, Query(ge=-180, le=180, examples=[37.6050])],
     limit: Annotated[int, Query(ge=1, le=50)] = 3,
-) -> dict[str, Any]:
+) -> schema.HotspotList:
     with sessions() as session:
         spots = session.execute(select(WifiHotspot)).scalars().all()
     ranked = sorted((haversine_m(lat, lon, h.lat, h.lon), h.id, h) for h in spots)[:limit]
-    return {
-        "hotspots": [
-            {
-                "id": h.id,
-                "name_ru": h.name_ru,
-                "name_en": h.name_en,
-                "ssid": h.ssid,
-                "lat": h.lat,
-                "lon": h.lon,
-                "distance_m": round(d),
-            }
+    return schema.HotspotList(
+        hotspots=[
+            schema.Hotspot(
+                id=h.id,
+                name_ru=h.name_ru,
+                name_en=h.name_en,
+                ssid=h.ssid,
+                lat=h.lat,
+                lon=h.lon,
+                distance_m=round(d),
+            )
             for d, _, h in ranked
         ]
-    }
+    )

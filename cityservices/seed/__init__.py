@@ -1,4 +1,5 @@
-"""Deterministic demo data: seeded at first start (empty database) and by ``seed --reset``."""
+"""Deterministic demo data: seeded at first start (only into an empty database, never over
+existing rows) and by ``seed --reset``."""
 
 from __future__ import annotations
 
@@ -61,6 +62,15 @@ def is_seeded(session: Session) -> bool:
     return bool(session.execute(select(func.count(SeedInfo.id))).scalar_one())
 
 
+class NotEmpty(RuntimeError):
+    """The database holds rows but no seed record: demo data is never seeded over them."""
+
+
+def _tables_with_rows(session: Session) -> list[str]:
+    return [t.name for t in Base.metadata.sorted_tables
+            if session.execute(select(func.count()).select_from(t)).scalar_one()]
+
+
 def prepare(
     engine: Engine, today: date, tz: ZoneInfo, *, reset: bool = False, gtfs_dir: Path | None = None
 ) -> str:
@@ -73,6 +83,11 @@ def prepare(
         if reset:
             clear_all(session)
         if not is_seeded(session):
+            filled = _tables_with_rows(session)
+            if filled:
+                raise NotEmpty(f"the database has rows in {', '.join(filled)} but was never "
+                               "seeded: the demo data is seeded only into an empty database "
+                               "(`cityservices seed --reset` deletes everything first)")
             seed_all(session, today, tz, gtfs_dir)
             log.info("seeded demo data for %s", today)
             return "seeded"

@@ -208,7 +208,8 @@ def seed_demo_appointment(session: Session, today: date, tz: ZoneInfo, now: date
     slot.status = "busy"
     session.add(
         Appointment(
-            patient_id="pat-0002", slot_id=slot.id, status="booked", created_at=now, updated_at=now
+            patient_id="pat-0002", slot_id=slot.id, specialty_code=slot.specialty_code,
+            status="booked", created_at=now, updated_at=now,
         )
     )
     session.flush()

@@ -19,13 +19,16 @@ from cityservices.models import (
     WifiHotspot,
 )
 
-APPLICATIONS = [  # number, status, position, total, kindergartens, days ago
-    ("4455123", "in_queue", 17, 230, "1520", 5),
-    ("4455999", "offered", None, 230, "2077", 2),
-    ("4455000", "enrolled", None, 180, "1421", 40),
-    ("4455777", "in_queue", 3, 95, "2077,1520", 11),
+APPLICATIONS = [  # number, status, position, total, kindergartens, days ago, child born
+    ("4455123", "in_queue", 17, 230, "1520", 5, date(2021, 6, 1)),
+    ("4455999", "offered", None, 230, "2077", 2, date(2022, 2, 15)),
+    ("4455000", "enrolled", None, 180, "1421", 40, date(2020, 9, 10)),
+    ("4455777", "in_queue", 3, 95, "2077,1520", 11, date(2022, 11, 23)),
 ]
-CARDS = [("0123456789", 24500, 3), ("9876543210", 1200, 30)]  # number, kopecks, topup days ago
+CARDS = [  # number, kopecks, topup days ago, the owner's phone: last 4 digits (trip history)
+    ("0123456789", 24500, 3, "4567"),
+    ("9876543210", 1200, 30, "0021"),
+]
 TRIPS = {  # card: (days ago, HH:MM, route ru, route en, fare kopecks)
     "0123456789": [
         (0, "08:41", "Метро", "Metro", 6200),
@@ -92,7 +95,7 @@ def _at(today: date, days_ago: int, hhmm: str, tz: ZoneInfo) -> datetime:
 
 
 def seed_records(session: Session, today: date, tz: ZoneInfo) -> None:
-    for number, status, pos, total, gardens, ago in APPLICATIONS:
+    for number, status, pos, total, gardens, ago, born in APPLICATIONS:
         session.add(
             KindergartenApplication(
                 number=number,
@@ -100,12 +103,14 @@ def seed_records(session: Session, today: date, tz: ZoneInfo) -> None:
                 position=pos,
                 total=total,
                 kindergartens=gardens,
+                child_birth_date=born,
                 updated_at=_at(today, ago, "10:00", tz),
             )
         )
-    for number, kop, topup_ago in CARDS:
+    for number, kop, topup_ago, phone in CARDS:
         topup = _at(today, topup_ago, "08:12", tz)
-        session.add(TroikaCard(number=number, balance_kop=kop, last_topup_at=topup))
+        session.add(TroikaCard(number=number, balance_kop=kop, last_topup_at=topup,
+                               phone_last4=phone))
     session.flush()
     for number, trips in TRIPS.items():
         for ago, hhmm, ru, en, fare in trips:

@@ -5,6 +5,17 @@ status='free' AND start > :now`` and the row count decides: 1 means this request
 means somebody else has it (or it is in the past). There is no read-then-write window, so the rule
 holds on SQLite (writes serialised by BEGIN IMMEDIATE) and on PostgreSQL (the second UPDATE waits
 for the first one's row lock, then re-checks the WHERE clause and matches nothing).
+
+EMIAS rules, per patient: at most one active visit per specialty (409
+``specialty-already-booked`` with ``existing_appointment_id``), never two visits that overlap (409
+``visit-overlaps``), never a visit in the past (409 ``slot-in-past``). They are checked inside the
+write transaction after the patient's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite's BEGIN IMMEDIATE already serialises writers), and the partial unique index
+``ux_appointments_active_specialty`` (status 'booked') is the backstop. Visits that are over are
+marked 'done' in the same transaction, so they never count as active.
+
+Every mutation stores its result under its ``Idempotency-Key`` and honours the client's deadline
+before it commits (``services/idempotency.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +25,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cityservices.errors import ApiError
@@ -26,6 +38,7 @@ from cityservices.services.health import (
     slot_doc,
     slot_row,
 )
+from cityservices.services.idempotency import Mutation, check_deadline, remember
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +75,79 @@ def _load(session: Session, appt: Appointment) -> SlotRow:
     return row
 
 
+def _lock_patient(session: Session, patient: Patient, now: datetime) -> None:
+    """Serialise this patient's bookings (PostgreSQL row lock) and retire visits that are over."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Patient.id).where(Patient.id == patient.id).with_for_update())
+    over = select(Slot.id).where(Slot.end <= now)
+    session.execute(
+        update(Appointment)
+        .where(Appointment.patient_id == patient.id, Appointment.status == "booked",
+               Appointment.slot_id.in_(over))
+        .values(status="done", updated_at=now)
+    )
+
+
+def _check_rules(session: Session, patient: Patient, slot_id: str, now: datetime,
+                 tz: ZoneInfo) -> Slot:
+    """The wanted slot, if the EMIAS rules let this patient book it; else the 404/409."""
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.start <= now:
+        raise _unavailable(session, slot_id, now, tz)
+    active = (
+        select(Appointment.id, Appointment.specialty_code, Slot.start, Slot.end)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(Appointment.patient_id == patient.id, Appointment.status == "booked")
+        .order_by(Appointment.id)
+    )
+    for appt_id, specialty, start, end in session.execute(active).all():
+        if specialty == slot.specialty_code:
+            raise ApiError(409, "specialty-already-booked",
+                           "the patient already has an active visit to this specialty",
+                           existing_appointment_id=appt_id)
+        if start < slot.end and slot.start < end:
+            raise ApiError(409, "visit-overlaps",
+                           "the patient has another visit at this time",
+                           existing_appointment_id=appt_id)
+    return slot
+
+
+def _insert(session: Session, patient: Patient, slot: Slot, now: datetime) -> Appointment:
+    appt = Appointment(patient_id=patient.id, slot_id=slot.id, specialty_code=slot.specialty_code,
+                       status="booked", created_at=now, updated_at=now)
+    session.add(appt)
+    try:
+        session.flush()
+    except IntegrityError:  # the partial unique index: a concurrent visit to this specialty
+        raise ApiError(409, "specialty-already-booked",
+                       "the patient already has an active visit to this specialty") from None
+    return appt
+
+
+def _commit(session: Session, m: Mutation | None, status: int, doc: dict[str, Any],
+            now: datetime) -> None:
+    if m is not None:
+        check_deadline(m)
+        remember(session, m, status, doc, now)
+    session.commit()
+
+
 def book(
-    session: Session, patient: Patient, slot_id: str, now: datetime, tz: ZoneInfo
+    session: Session, patient: Patient, slot_id: str, now: datetime, tz: ZoneInfo,
+    m: Mutation | None = None,
 ) -> dict[str, Any]:
     """Book ``slot_id`` for ``patient``; the session must be a write session."""
-    if not _claim(session, slot_id, now):
+    try:
+        _lock_patient(session, patient, now)
+        slot = _check_rules(session, patient, slot_id, now, tz)
+        if not _claim(session, slot_id, now):
+            raise _unavailable(session, slot_id, now, tz)
+        appt = _insert(session, patient, slot, now)
+        doc = appointment_doc(appt, _load(session, appt), patient, tz)
+        _commit(session, m, 201, doc, now)
+    except BaseException:
         session.rollback()
-        raise _unavailable(session, slot_id, now, tz)
-    appt = Appointment(
-        patient_id=patient.id, slot_id=slot_id, status="booked", created_at=now, updated_at=now
-    )
-    session.add(appt)
-    session.flush()
-    doc = appointment_doc(appt, _load(session, appt), patient, tz)
-    session.commit()
+        raise
     log.info("booked appointment %s slot %s patient %s", appt.id, slot_id, patient.id)
     return doc
 
@@ -102,13 +174,14 @@ def _release_own(session: Session, patient: Patient, appt_id: int, now: datetime
 
 
 def cancel(
-    session: Session, patient: Patient, appt_id: int, now: datetime, tz: ZoneInfo
+    session: Session, patient: Patient, appt_id: int, now: datetime, tz: ZoneInfo,
+    m: Mutation | None = None,
 ) -> dict[str, Any]:
     """Cancel an appointment and free its slot."""
     try:
         appt = _release_own(session, patient, appt_id, now)
         doc = appointment_doc(appt, _load(session, appt), patient, tz)
-        session.commit()
+        _commit(session, m, 200, doc, now)
     except BaseException:
         session.rollback()
         raise
@@ -123,22 +196,20 @@ def reschedule(
     slot_id: str,
     now: datetime,
     tz: ZoneInfo,
+    m: Mutation | None = None,
 ) -> dict[str, Any]:
     """Move an appointment to ``slot_id`` in one transaction: the old slot is released only if
     the new one was claimed; otherwise everything rolls back and the old appointment stays."""
     try:
+        _lock_patient(session, patient, now)
         old = _release_own(session, patient, appt_id, now)
+        slot = _check_rules(session, patient, slot_id, now, tz)  # the old visit is released
         if not _claim(session, slot_id, now):
-            session.rollback()  # the old appointment and its slot stay as they were
-            raise _unavailable(session, slot_id, now, tz)
-        new = Appointment(
-            patient_id=patient.id, slot_id=slot_id, status="booked", created_at=now, updated_at=now
-        )
-        session.add(new)
-        session.flush()
+            raise _unavailable(session, slot_id, now, tz)  # rolled back: the old visit stays
+        new = _insert(session, patient, slot, now)
         doc = appointment_doc(new, _load(session, new), patient, tz)
         doc["replaces"] = {"reference": f"Appointment/{old.id}"}
-        session.commit()
+        _commit(session, m, 200, doc, now)
     except BaseException:
         session.rollback()
         raise

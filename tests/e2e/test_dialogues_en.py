@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,15 +14,9 @@ from tests.fixtures.stack import (
     only_appointment,
     patient_token,
     run_script,
-    shared_stack,
 )
 
 pytestmark = [pytest.mark.stack, pytest.mark.rasa]
-
-
-@pytest.fixture(scope="session")
-def stack() -> Iterator[RunningStack]:
-    yield from shared_stack()
 
 IVAN = ("seven seven one two three four five six seven eight nine zero one two three four",
         "march fourteenth nineteen eighty five")
@@ -53,7 +46,7 @@ def test_cancel_really_cancels(stack: RunningStack) -> None:
     booked = only_appointment(stack, token, "cardiologist")
     run_script(stack, Script("en-cancel", "en", (
         ("please cancel my doctor appointment", ("policy",)),
-        (ANNA[0], ()),
+        (ANNA[0], ("Policy 7798 7654 3210 9876", "date of birth")),
         (ANNA[1], ("Cancel the appointment",)),
         ("yes", ("cancelled",)),
     )))
@@ -65,8 +58,8 @@ def test_reschedule_really_moves(stack: RunningStack) -> None:
     booked = only_appointment(stack, token, "neurologist")
     run_script(stack, Script("en-reschedule", "en", (
         ("i want to reschedule my appointment", ("policy",)),
-        (ANNA[0], ()),
-        (ANNA[1], ()),
+        (ANNA[0], ("Policy 7798 7654 3210 9876", "date of birth")),
+        (ANNA[1], ("Anna Smirnova", "For which day")),
         ("tomorrow", ("free at",)),
         ("the first one", ("confirm",)),
         ("yes", ("moved",)),
@@ -80,7 +73,7 @@ def test_list_names_the_appointment(stack: RunningStack) -> None:
     only_appointment(stack, token, "surgeon")
     run_script(stack, Script("en-list", "en", (
         ("what appointments do i have", ("policy",)),
-        (ANNA[0], ()),
+        (ANNA[0], ("Policy 7798 7654 3210 9876", "date of birth")),
         (ANNA[1], ("Your appointments", "urgeon")),
     )))
 
@@ -94,14 +87,17 @@ def test_troika_balance_matches_the_card(stack: RunningStack) -> None:
 
 
 def test_kindergarten_position_matches(stack: RunningStack) -> None:
-    app = stack.city("GET", "/kindergarten/v1/applications/4455123")
+    app = stack.city("POST", "/kindergarten/v1/applications/4455123",
+                     json={"child_birth_date": "2021-06-01"})
     run_script(stack, Script("en-kindergarten", "en", (
-        ("kindergarten queue position", ()),
-        ("four four five five one two three", (str(app["position"]),)),
+        ("kindergarten queue position", ("application number",)),
+        ("four four five five one two three", ("child's date of birth",)),
+        ("june first twenty twenty one", (str(app["position"]),)),
     )))
     run_script(stack, Script("en-kindergarten-offer", "en", (
-        ("kindergarten application status", ()),
-        ("four four five five nine nine nine", ("place offered", "Kindergarten No. 2077")),
+        ("kindergarten application status", ("application number",)),
+        ("four four five five nine nine nine", ("child's date of birth",)),
+        ("february fifteenth twenty twenty two", ("place offered", "Kindergarten No. 2077")),
     )))
 
 

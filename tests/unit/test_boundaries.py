@@ -25,7 +25,7 @@ RULES: dict[str, set[str]] = {
     "assistant": {"actions", "cityservices", "nlu"},
     "assistant/gateway": {"assistant.cli", "actions", "cityservices", "nlu"},
     "actions": {"assistant", "audio", "cityservices", "nlu"},
-    "cityservices": {"assistant", "audio", "actions", "spoken", "nlu"},
+    "cityservices": {"assistant", "audio", "actions", "nlu"},
     "nlu": {"assistant", "audio", "actions", "cityservices", "spoken"},
 }
 # the only module of a package that may call another process over HTTP

@@ -13,8 +13,18 @@ from rich.console import Console
 
 from assistant.settings import Settings, load_settings
 
-# Korean is the test model's language; replies are read by the Russian voice.
-KOREAN_VOICES = {"ASSISTANT_TTS__VOICES": '{"ru": "ru", "en": "en-us", "ko": "ru"}'}
+
+def korean() -> dict[str, str]:
+    """Settings that ask for the Korean test model (never served unless asked for): its path,
+    the language accepted, and replies read by the Russian voice."""
+    from audio.asr import builtin_model_paths
+
+    env = {"ASSISTANT_TTS__VOICES": '{"ru": "ru", "en": "en-us", "ko": "ru"}',
+           "ASSISTANT_LANGUAGES": '["ru", "en", "ko"]'}
+    ko = builtin_model_paths().get("ko")
+    if ko is not None:
+        env["ASSISTANT_ASR__MODELS__KO"] = str(ko)
+    return env
 
 bench = typer.Typer(help="Benchmarks that write JSON.", no_args_is_help=True)
 console = Console()
@@ -27,7 +37,7 @@ def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
     import os
     import tempfile
 
-    from assistant.cli.stack import stack
+    from assistant.cli.stack import stack, with_secrets
     from assistant.cli.supervisor import Supervisor
     from assistant.cli.training import train
 
@@ -38,8 +48,9 @@ def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
                            for name in ("cityservices", "actions", "rasa", "gateway")})
         os.environ.update({"ASSISTANT_CHANNELS__AUDIOSOCKET_PORT": str(_free_port()),
                            "CITY_DB_URL": f"sqlite:///{tmp}/city.db",
+                           "ASSISTANT_DIALOGUE__TRACKER_STORE_URL": f"sqlite:///{tmp}/tracker.db",
                            "ASSISTANT_LOG_DIR": f"{tmp}/log", **(extra_env or {})})
-        settings = load_settings()
+        settings = with_secrets(load_settings())  # the benches call Rasa with its token
         supervisor = Supervisor(stack(settings), console)
         try:
             supervisor.start()
@@ -80,7 +91,7 @@ def voice(
     from assistant.cli.bench.voice import run_voice_bench
 
     counts = [int(n) for n in streams.split(",") if n.strip()]
-    with bench_stack(KOREAN_VOICES) as settings:
+    with bench_stack(korean() if lang == "ko" else None) as settings:
         result = run_voice_bench(settings, lang, counts, turns)
     result["grammar_vs_open"] = bench_grammar(lang=lang) if lang == "ko" else None
     write_json(result, out)
@@ -92,7 +103,7 @@ def nlu(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/nlu.
     from assistant.cli.bench.nlu import evaluate, load_cases
 
     with bench_stack() as settings:
-        result = evaluate(settings.url("rasa"), load_cases())
+        result = evaluate(settings.url("rasa"), load_cases(), settings.secrets.rasa_token)
     write_json(result, out)
 
 
@@ -108,7 +119,7 @@ def phone(
     from assistant.cli.bench.phone import run_phone_bench
 
     ns = [int(n) for n in calls.split(",") if n.strip()]
-    env = KOREAN_VOICES | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}
+    env = korean() | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}
     if silence_ms is not None:
         env["ASSISTANT_ENDPOINTING__PHONE__SILENCE_MS"] = str(silence_ms)
     with bench_stack(env) as settings:
@@ -119,21 +130,15 @@ def phone(
 
 @bench.command("text")
 def text(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/text.json")) -> None:
-    """`/v1/text` p50/p95 over the e2e dialogues (they are replayed by their pytest files)."""
-    import shutil
-    import subprocess
-    import sys
+    """`/v1/text` p50/p95 over the bench's Vosk-style dialogues, against GET /healthz."""
+    from assistant.cli.bench.text import load_dialogues, run_text_bench
 
-    from assistant.settings import ROOT
-
-    files = [f"tests/e2e/test_dialogues_{x}.py" for x in ("en", "ru", "timing")]
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", *files], cwd=ROOT,
-                          check=False)
-    if done.returncode != 0:
-        raise typer.Exit(done.returncode)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "test-artifacts" / "dialogue-text-bench.json", out)
-    console.print(f"[green]wrote {out}[/green]")
+    dialogues = load_dialogues()
+    with bench_stack() as settings:
+        result = run_text_bench(settings.url("gateway"), dialogues)
+    result["dialogues"] = {lang: sum(d.lang == lang for d in dialogues)
+                           for lang in sorted({d.lang for d in dialogues})}
+    write_json(result, out)
 
 
 def register(app: typer.Typer) -> None:

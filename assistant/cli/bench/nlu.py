@@ -1,6 +1,7 @@
 """NLU evaluation over HTTP: intent accuracy and entity precision/recall/F1 per language.
 
-Runs in the main environment against a running Rasa (`POST /model/parse`). Each case's text is
+Runs in the main environment against a running Rasa (`POST /model/parse`, with the stack's
+`secrets.rasa_token`: Rasa's API answers nothing without it). Each case's text is
 normalized exactly as the gateway does (actions.parsing.normalize) before Rasa sees it.
 Entities are compared as (entity, value) pairs, values case-insensitively.
 """
@@ -91,11 +92,13 @@ def parse(http: httpx.Client, rasa_url: str, text: str) -> dict[str, Any]:
     return data
 
 
-def evaluate(rasa_url: str, cases: Iterable[NluCase], timeout_s: float = 30.0) -> dict[str, Any]:
-    """Parse every case through Rasa; the report per language: {lang: {intent_accuracy,
-    entity_precision, entity_recall, entity_f1, cases, confusions, misses}}."""
+def evaluate(rasa_url: str, cases: Iterable[NluCase], token: str,
+             timeout_s: float = 30.0) -> dict[str, Any]:
+    """Parse every case through Rasa (`token`: its API token, sent as `?token=`); the report per
+    language: {lang: {intent_accuracy, entity_precision, entity_recall, entity_f1, cases,
+    confusions, misses}}."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    with httpx.Client(timeout=timeout_s) as http:
+    with httpx.Client(timeout=timeout_s, params={"token": token}) as http:
         for case in cases:
             data = parse(http, rasa_url, normalize_text(case.text, case.lang))
             intent = str((data.get("intent") or {}).get("name") or "")

@@ -12,11 +12,15 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from assistant.cli.bench.stats import percentile
+
+DIALOGUES = Path(__file__).with_name("dialogues.yml")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class TextDialogue:
     lang: str
     lines: tuple[str, ...]
     channel: str = "phone"
+
+
+def load_dialogues(path: Path = DIALOGUES) -> list[TextDialogue]:
+    """The bench's dialogues: {lang: [{name, channel, lines}]} in YAML."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [TextDialogue(lang, tuple(d["lines"]), d.get("channel", "phone"))
+            for lang, dialogues in data.items() for d in dialogues]
 
 
 def summary(samples_ms: Sequence[float]) -> dict[str, float | int]:

@@ -141,7 +141,8 @@ async def _run(settings: Settings, lang: str, streams: Sequence[int], turns: int
         "concurrency_8k": concurrency,
         "max_streams_8k_rtf_below_1": max(keeping_up, default=0),
         "turns": turn_stats,
-        "baseline": {"dialogue_http_status_ms": http_baseline_ms(f"{settings.url('rasa')}/status")},
+        "baseline": {"dialogue_http_status_ms": http_baseline_ms(
+            f"{settings.url('rasa')}/status?token={settings.secrets.rasa_token}")},
         "endpointing_silence_ms": settings.endpointing_for("kiosk").silence_ms,
     }
 

@@ -4,7 +4,8 @@ For PBXs without AudioSocket. FreeSWITCH starts it with
 `uuid_audio_fork <uuid> start ws://gateway:8080/v1/audio-fork?token=T mono 8k {"lang":"ru"}`:
 - the first text frame is the metadata JSON given at start (`lang`, `sampleRate`, `callId`...);
   later text frames are metadata too (`{"type": "dtmf", "digits": "1234#"}` answers a number
-  question, other JSON is logged);
+  question, other JSON is logged); a DTMF string over `channels.max_dtmf_digits` or a text
+  frame over `channels.max_control_bytes` ends the session (error event, close code 1009);
 - binary frames are L16 (signed 16-bit little-endian mono) at 8 or 16 kHz (`?sample_rate=`, or
   `sampleRate` in the metadata; default 8000).
 The server greets, then sends reply audio back as binary L16 frames at the same rate
@@ -18,17 +19,40 @@ or handoff), `error`, and `json` for the rest.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
 from assistant.gateway.channels.call import Call
-from assistant.gateway.channels.ws_session import Limits, SessionOver, WsLink, WsVoiceSession
+from assistant.gateway.channels.ws_session import (
+    BadFrame,
+    Limits,
+    SessionOver,
+    WsLink,
+    WsVoiceSession,
+)
 from assistant.gateway.contracts import Lang
 from assistant.gateway.voice_route import authorize
+from assistant.gateway.wire import (
+    FORK_REQUESTS,
+    Dtmf,
+    ErrorEvent,
+    Final,
+    ForkDisconnect,
+    ForkError,
+    ForkJson,
+    ForkKillAudio,
+    ForkMetadata,
+    ForkPlayAudio,
+    ForkTranscription,
+    SessionEnd,
+    StopAudio,
+    UnknownMessageError,
+    WireError,
+    WireMessage,
+    decode,
+)
 from assistant.settings import Settings
 from audio.types import Speech
 
@@ -36,74 +60,81 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 RATES = (8000, 16000)
+LANGS: tuple[Lang, ...] = ("ru", "en", "ko")
 
 
-def fork_shape(event: dict[str, Any]) -> dict[str, Any] | None:
+def fork_shape(event: WireMessage) -> WireMessage | None:
     """Our wire events as mod_audio_fork server messages."""
-    kind = event.get("type")
-    if kind == "final":
-        return {"type": "transcription", "data": {"text": event.get("text", ""),
-                                                  "is_final": True}}
-    if kind == "stop-audio":
-        return {"type": "killAudio"}
-    if kind == "end":
-        return {"type": "disconnect", "data": {"reason": event.get("reason")}}
-    if kind == "error":
-        return {"type": "error", "data": {k: v for k, v in event.items() if k != "type"}}
-    return {"type": "json", "data": event}
+    match event:
+        case Final(text=text):
+            return ForkTranscription(text, is_final=True)
+        case StopAudio():
+            return ForkKillAudio()
+        case SessionEnd(reason=reason):
+            return ForkDisconnect(reason)
+        case ErrorEvent(code=code, message=message):
+            return ForkError(code, message)
+    return ForkJson(event.to_dict())
 
 
 class PlayAudioLink(WsLink):
     """Reply audio as mod_audio_fork `playAudio` JSON (base64 raw L16) instead of binary frames."""
 
     async def send_audio(self, speech: Speech) -> None:
-        body = {"audioContentType": "raw", "sampleRate": speech.fmt.rate,
-                "audioContent": base64.b64encode(speech.pcm).decode("ascii")}
-        await self.bounded(self.ws.send_text(json.dumps({"type": "playAudio", "data": body})))
+        content = base64.b64encode(speech.pcm).decode("ascii")
+        play = ForkPlayAudio("raw", speech.fmt.rate, content)
+        await self.bounded(self.ws.send_text(play.to_json()))
 
 
 class ForkSession(WsVoiceSession):
-    """mod_audio_fork text frames are metadata: DTMF answers, anything else is noted."""
+    """mod_audio_fork text frames are metadata: DTMF answers, the controls of /v1/voice are
+    obeyed, anything else is noted in the log."""
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        if message.get("type") == "dtmf" and isinstance(message.get("digits"), str):
-            digits = "".join(d for d in message["digits"] if d.isdigit())
+    requests = FORK_REQUESTS
+
+    async def on_bad_control(self, exc: WireError) -> None:
+        if isinstance(exc, UnknownMessageError):
+            log.info("audio-fork %s metadata (type %r) ignored", self.call.call_id, exc.kind)
+        else:
+            await super().on_bad_control(exc)
+
+    async def dispatch(self, message: WireMessage) -> None:
+        if isinstance(message, Dtmf):
+            limit = self.link.limits.max_dtmf_digits
+            if len(message.digits) > limit:
+                raise BadFrame(f"a DTMF string of {len(message.digits)} keys; the limit is "
+                               f"{limit}", code="dtmf-too-long")
+            digits = "".join(d for d in message.digits if d.isdigit())
             if digits:
                 await self._send(await self.call.respond_text(digits))
             return
-        if message.get("type") in ("end", "cancel", "text", "repeat", "slower", "faster"):
-            await super().dispatch(message)
-            return
-        log.info("audio-fork %s metadata: %s", self.call.call_id, sorted(message))
+        await super().dispatch(message)
 
 
-def stream_params(first: dict[str, Any], query_rate: str | None,
+def stream_params(first: ForkMetadata, query_rate: str | None,
                   settings: Settings) -> tuple[str, Lang, int]:
-    call_id = str(first.get("callId") or first.get("uuid") or uuid.uuid4())
-    lang = first.get("lang") if first.get("lang") in ("ru", "en", "ko") else None
-    raw = query_rate or first.get("sampleRate") or 8000
+    call_id = first.call_id or str(uuid.uuid4())
+    lang = next((lang for lang in LANGS if lang == first.lang and settings.accepts(lang)), None)
+    raw = query_rate or first.sample_rate or 8000
     try:
         rate = int(raw)
     except (TypeError, ValueError):
         rate = 0
     if rate not in RATES:
         raise ValueError(f"sample rate {raw!r}: mod_audio_fork streams L16 at 8000 or 16000 Hz")
-    return call_id, lang or settings.channels.phone_lang or settings.default_lang, rate  # type: ignore[return-value]
+    return call_id, lang or settings.channels.phone_lang or settings.default_lang, rate
 
 
-async def read_metadata(link: WsLink) -> dict[str, Any]:
+async def read_metadata(link: WsLink) -> ForkMetadata:
     while True:
         message = await link.receive()
         if message.get("text") is None:
             await link.error("bad-order", "the first frame must be the JSON metadata")
             continue
         try:
-            data = json.loads(message["text"])
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            return data
-        await link.error("bad-message", "metadata must be a JSON object")
+            return ForkMetadata.from_dict(decode(message["text"]))
+        except WireError:
+            await link.error("bad-message", "metadata must be a JSON object")
 
 
 @router.websocket("/v1/audio-fork")
@@ -118,6 +149,9 @@ async def audio_fork_socket(ws: WebSocket) -> None:
     try:
         first = await read_metadata(link)
         call_id, lang, rate = stream_params(first, ws.query_params.get("sample_rate"), settings)
+    except BadFrame as bad:
+        await link.refuse(bad)
+        return
     except SessionOver:
         return
     except ValueError as exc:
@@ -126,5 +160,5 @@ async def audio_fork_socket(ws: WebSocket) -> None:
         return
     log.info("audio-fork call %s: %s, %d Hz", call_id, lang, rate)
     async with Call(ws.app.state.voice, call_id, "phone", lang, rate) as call:
-        session = ForkSession(link, call, rate, barge_in_event={"type": "stop-audio"})
+        session = ForkSession(link, call, rate)
         await session.run(greet=True)

@@ -4,8 +4,9 @@ Asterisk (`AudioSocket(uuid,host:port)` in the dialplan) connects, sends the cal
 then 20 ms frames of 8 kHz signed-linear audio, DTMF digits, and a hangup. The caller hears the
 greeting first. Replies go back as 20 ms audio frames paced in real time; when the caller
 speaks over a prompt (barge-in) or presses a key, the queued prompt audio is dropped. Digits
-ended by `#` answer number questions as a typed turn (`*` clears them). Protocol errors, idle
-callers, over-long calls and peers that stop reading end only their own call.
+ended by `#` answer number questions as a typed turn (`*` clears them; at most
+`channels.max_dtmf_digits` are kept). Protocol errors, idle callers, over-long calls and peers
+that stop reading end only their own call.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
 log = logging.getLogger(__name__)
 
 PHONE_FORMAT = AudioFormat(rate=AUDIO_RATE)
-MAX_DIGITS = 32
 MAX_PAYLOAD = 0xFFFF
 
 
@@ -179,7 +179,7 @@ class PhoneCall:
                 log.info("call %s: keypad entry of %d digits", self.call_id, len(text))
                 self._caller_spoke = False
                 self._queue(await call.respond_text(text))
-        elif digit.isdigit() and len(self.digits) < MAX_DIGITS:
+        elif digit.isdigit() and len(self.digits) < self.limits.max_dtmf_digits:
             self.digits += digit
 
     def _queue(self, items: list[Item]) -> None:
@@ -198,7 +198,7 @@ class AudioSocketServer:
         self.host = host
         self.port = port
         phone_lang = settings.channels.phone_lang or settings.default_lang
-        self.lang: Lang = lang or phone_lang  # type: ignore[assignment]
+        self.lang: Lang = lang or phone_lang
         self._server: asyncio.Server | None = None
         self._calls: set[asyncio.Task[None]] = set()
         self.preloading: asyncio.Task[None] | None = None
@@ -221,7 +221,17 @@ class AudioSocketServer:
         if self._server is not None:
             await self._server.wait_closed()
 
+    def _allowed(self, writer: asyncio.StreamWriter) -> bool:
+        peers = self.settings.channels.audiosocket_peers
+        peer = writer.get_extra_info("peername")
+        return not peers or (isinstance(peer, tuple) and str(peer[0]) in peers)
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self._allowed(writer):
+            log.warning("AudioSocket call refused from %s: not in channels.audiosocket_peers",
+                        writer.get_extra_info("peername"))
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._calls.add(task)
@@ -262,13 +272,14 @@ async def start_phone_channel(stack: VoiceStack, settings: Settings) -> AudioSoc
     port = settings.channels.audiosocket_port
     if port == 0:
         return None
-    server = AudioSocketServer(stack, settings, settings.host, port)
+    host = settings.channels.audiosocket_host
+    server = AudioSocketServer(stack, settings, host, port)
     try:
         await server.start()
     except OSError as exc:
         log.error("the AudioSocket server could not listen on %s:%d (%s); the phone channel is "
                   "off. Free the port or set channels.audiosocket_port (0 disables it).",
-                  settings.host, port, exc)
+                  host, port, exc)
         return None
     server.preloading = asyncio.create_task(preload_model(stack, server.lang))
     return server

@@ -1,18 +1,12 @@
 """A channel's view of one `Conversation`: wire events, reply audio, history and handoff.
 
 Every channel (smart speaker WebSocket, kiosk page, AudioSocket, mod_audio_fork) turns the
-pipeline's typed events into the same small JSON events plus `Speech` objects, in order:
+pipeline's typed events into the same wire events of `assistant.gateway.wire` plus `Speech`
+objects, in order: `Partial` (live transcript), `Final`, `Reply`, `Display` (shown on a screen,
+never spoken), `Handoff` (the masked summary sent to the operator), `AudioHead` followed by a
+Speech object, `ErrorEvent`, `TurnEnd`.
 
-    {"type": "partial", "text"}            live transcript
-    {"type": "final", "text", "confidence", "words"}
-    {"type": "reply", "texts": [...], "events": [...]}
-    {"type": "display", "text"}            shown on a screen, never spoken
-    {"type": "handoff", "summary"}         the masked summary sent to the operator
-    {"type": "audio", "text", "sample_rate", "bytes"}  followed by a Speech object
-    {"type": "error", "code", "message"}
-    {"type": "turn-end", "ms"}
-
-A transport sends the dicts as JSON (or ignores them, on the phone) and the Speech as audio.
+A transport sends the events as JSON (or ignores them, on the phone) and the Speech as audio.
 """
 
 from __future__ import annotations
@@ -25,11 +19,23 @@ from assistant.gateway.contracts import Channel, Lang, PipelineEvent
 from assistant.gateway.contracts import PipelineEventType as Ev
 from assistant.gateway.fallbacks import fallback_line
 from assistant.gateway.pipeline import Conversation, VoiceStack
+from assistant.gateway.wire import (
+    AudioHead,
+    Display,
+    ErrorEvent,
+    Final,
+    Handoff,
+    Partial,
+    Reply,
+    TurnEnd,
+    WireMessage,
+    WordTiming,
+)
 from audio.types import AudioChunk, PipelineError, Speech
 
 log = logging.getLogger(__name__)
 
-Item = dict[str, Any] | Speech
+Item = WireMessage | Speech
 HISTORY_TURNS = 6
 
 
@@ -72,8 +78,7 @@ class Call:
     async def respond(self) -> list[Item]:
         """The utterance is over (endpoint, or the device said so): run the turn."""
         if not self.heard_audio:
-            return [{"type": "error", "code": "no-audio",
-                     "message": "end of audio before any audio frame"}, {"type": "turn-end"}]
+            return [ErrorEvent("no-audio", "end of audio before any audio frame"), TurnEnd()]
         self.heard_audio = False
         return await self.translate(await self.conv.respond())
 
@@ -93,13 +98,13 @@ class Call:
     async def repeat(self) -> list[Item]:
         """Say the last reply again (the "repeat" button)."""
         text = self.last_spoken or fallback_line("greeting", self.conv.lang)
-        return [*await self.say(text), {"type": "turn-end"}]
+        return [*await self.say(text), TurnEnd()]
 
     async def set_slow(self, slow: bool) -> list[Item]:
         """The "slower" button: every reply from now on at the slow rate."""
         self.conv.slow = slow
         line = fallback_line("slower" if slow else "faster", self.conv.lang)
-        return [*await self.say(line), {"type": "turn-end"}]
+        return [*await self.say(line), TurnEnd()]
 
     async def say(self, text: str) -> list[Item]:
         tts = self.stack.tts
@@ -107,7 +112,7 @@ class Call:
             speech = await tts.synthesize(text, self.conv.lang, tts.rate_for(self.conv.slow),
                                           self.conv.out_rate, cache=True)
         except PipelineError as exc:
-            return [{"type": "error", "code": exc.code, "message": exc.message}]
+            return [ErrorEvent(exc.code, exc.message)]
         return self._audio_items(text, speech)
 
     async def translate(self, events: list[PipelineEvent]) -> list[Item]:
@@ -119,20 +124,19 @@ class Call:
     async def _translate_one(self, event: PipelineEvent) -> list[Item]:
         data = event.data
         if event.type is Ev.STT_PARTIAL:
-            return [{"type": "partial", "text": data.get("text", "")}]
+            return [Partial(str(data.get("text", "")))]
         if event.type is Ev.STT_FINAL:
             self._remember("user", str(data.get("text", "")))
-            return [{"type": "final", "text": data.get("text", ""),
-                     "confidence": data.get("confidence"), "words": data.get("words", [])}]
+            words = tuple(WordTiming.from_dict(w) for w in data.get("words", []))
+            return [Final(str(data.get("text", "")), data.get("confidence"), words)]
         if event.type is Ev.DIALOGUE_END:
             return await self._dialogue_items(data)
         if event.type is Ev.TTS_END and isinstance(data.get("speech"), Speech):
             return self._audio_items(str(data.get("text", "")), data["speech"])
         if event.type is Ev.ERROR:
-            return [{"type": "error", "code": data.get("code", "internal"),
-                     "message": data.get("message", "")}]
+            return [ErrorEvent(str(data.get("code", "internal")), str(data.get("message", "")))]
         if event.type is Ev.RUN_END:
-            return [{"type": "turn-end", "ms": data.get("ms")}]
+            return [TurnEnd(data.get("ms"))]
         return []
 
     async def _dialogue_items(self, data: dict[str, Any]) -> list[Item]:
@@ -142,10 +146,10 @@ class Call:
         for event in events:
             kind = event.get("type")
             if kind == "display":
-                items.append({"type": "display", "text": str(event.get("text", ""))})
+                items.append(Display(str(event.get("text", ""))))
             elif kind == "handoff":
                 summary = mask_summary(event.get("summary", {}))
-                items.append({"type": "handoff", "summary": summary})
+                items.append(Handoff(summary))
                 self.end_reason = "handoff"
                 await post_handoff(self.stack.settings, self._handoff_body(summary))
             elif kind == "end_session" and not self.end_reason:
@@ -153,13 +157,11 @@ class Call:
         for text in texts:
             self._remember("bot", text)
         shown = [e for e in events if e.get("type") != "handoff"]
-        return [{"type": "reply", "texts": texts, "events": shown}, *items]
+        return [Reply(tuple(texts), tuple(shown)), *items]
 
     def _audio_items(self, text: str, speech: Speech) -> list[Item]:
         self.last_spoken = text
-        head = {"type": "audio", "text": text, "sample_rate": speech.fmt.rate,
-                "bytes": len(speech.pcm)}
-        return [head, speech]
+        return [AudioHead(text, speech.fmt.rate, len(speech.pcm)), speech]
 
     def _remember(self, who: str, text: str) -> None:
         if text:

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from assistant.gateway.logs import mask_pii
 from assistant.settings import Settings
+from spoken.privacy import mask_pii
 
 log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT_S = 3.0

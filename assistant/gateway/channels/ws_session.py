@@ -1,15 +1,17 @@
 """Drive a `Call` from a WebSocket: binary PCM16 frames in, JSON events and binary audio out.
 
 Shared by the smart-speaker/kiosk endpoint `/v1/voice` and the FreeSWITCH-style `/v1/audio-fork`.
-Every limit comes from config (`channels:`): frame size, idle time, session length. Bad input
-(junk frames, odd byte counts, unknown messages, wrong order) is answered with an error event
-and the session goes on; a client that vanishes or stops reading ends only its own session.
+Every limit comes from config (`channels:`): frame size, control frame size, idle time, session
+length. Bad input (junk frames, odd byte counts, unknown messages, wrong order, JSON nested too
+deeply) is answered with an error event and the session goes on; a control frame over
+`channels.max_control_bytes` (or a DTMF string over `channels.max_dtmf_digits`) ends that session
+with an error event and close code 1009; a client that vanishes or stops reading ends only its
+own session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, MutableMapping
@@ -19,13 +21,34 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.gateway.channels.call import Call, Item
-from assistant.gateway.logs import mask_pii
+from assistant.gateway.guard import public_message, text_problem
+from assistant.gateway.wire import (
+    VOICE_REQUESTS,
+    AudioEnd,
+    Cancel,
+    Cancelled,
+    Config,
+    EndOfAudio,
+    ErrorEvent,
+    Faster,
+    Registry,
+    Repeat,
+    SessionEnd,
+    Slower,
+    StopAudio,
+    TurnEnd,
+    TypedText,
+    WireError,
+    WireMessage,
+    parse,
+)
 from assistant.settings import Settings
 from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
+from spoken.privacy import mask_pii
 
 log = logging.getLogger(__name__)
 
-Shape = Callable[[dict[str, Any]], dict[str, Any] | None]
+Shape = Callable[[WireMessage], WireMessage | None]
 
 
 class SessionOver(Exception):
@@ -36,21 +59,38 @@ class SessionOver(Exception):
         self.reason = reason
 
 
+MESSAGE_TOO_BIG = 1009
+
+
+class BadFrame(SessionOver):
+    """A frame no session may send (a control frame over its cap): the session ends with an
+    error event, then a close `close_code` whose reason is `message`."""
+
+    def __init__(self, message: str, code: str = "too-large",
+                 close_code: int = MESSAGE_TOO_BIG) -> None:
+        super().__init__("bad-frame")
+        self.message = message
+        self.code = code
+        self.close_code = close_code
+
+
 @dataclass(frozen=True)
 class Limits:
     max_frame_bytes: int = 65536
     max_session_s: float = 900.0
     idle_timeout_s: float = 30.0
     max_text_chars: int = 2000
+    max_control_bytes: int = 16384
+    max_dtmf_digits: int = 32
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         ch = settings.channels
         return cls(ch.max_frame_bytes, ch.max_session_s, ch.idle_timeout_s,
-                   settings.dialogue.max_text_chars)
+                   settings.dialogue.max_text_chars, ch.max_control_bytes, ch.max_dtmf_digits)
 
 
-def same_shape(event: dict[str, Any]) -> dict[str, Any] | None:
+def same_shape(event: WireMessage) -> WireMessage | None:
     return event
 
 
@@ -75,19 +115,34 @@ class WsLink:
             raise SessionOver("idle-timeout" if wait < left else "session-limit") from None
         if message["type"] == "websocket.disconnect":
             raise SessionOver("client-gone")
+        text = message.get("text")
+        if text is not None and len(text) * 4 > self.limits.max_control_bytes:
+            size = len(text.encode("utf-8"))
+            if size > self.limits.max_control_bytes:
+                raise BadFrame(f"control frame of {size} bytes; the limit is "
+                               f"{self.limits.max_control_bytes}")
         return message
 
-    async def send_event(self, event: dict[str, Any]) -> None:
+    async def refuse(self, bad: BadFrame) -> None:
+        """End the session for a bad frame: an error event, then the close code and reason."""
+        try:
+            await self.error(bad.code, bad.message)
+            async with asyncio.timeout(self.limits.idle_timeout_s):
+                await self.ws.close(bad.close_code, reason=bad.message[:120])
+        except (SessionOver, TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
+            pass
+
+    async def send_event(self, event: WireMessage) -> None:
         shaped = self.shape(event)
         if shaped is not None:
-            await self.bounded(self.ws.send_text(json.dumps(shaped, ensure_ascii=False)))
+            await self.bounded(self.ws.send_text(shaped.to_json()))
 
     async def send_audio(self, speech: Speech) -> None:
         step = min(self.limits.max_frame_bytes, max(2, speech.fmt.bytes_per_second // 10))
         step -= step % 2
         for offset in range(0, len(speech.pcm), step):
             await self.bounded(self.ws.send_bytes(speech.pcm[offset:offset + step]))
-        await self.send_event({"type": "audio-end"})
+        await self.send_event(AudioEnd())
 
     async def send_items(self, items: list[Item]) -> float:
         """Send events and audio in order; returns the seconds of audio sent."""
@@ -101,7 +156,7 @@ class WsLink:
         return seconds
 
     async def error(self, code: str, message: str) -> None:
-        await self.send_event({"type": "error", "code": code, "message": message})
+        await self.send_event(ErrorEvent(code, public_message(message)))
 
     async def bounded(self, send: Any) -> None:
         try:
@@ -116,12 +171,12 @@ class WsLink:
 class WsVoiceSession:
     """The turn loop of one WebSocket voice session (config already read)."""
 
-    def __init__(self, link: WsLink, call: Call, in_rate: int,
-                 barge_in_event: dict[str, Any] | None = None) -> None:
+    requests: Registry = VOICE_REQUESTS  # the control messages understood after the config
+
+    def __init__(self, link: WsLink, call: Call, in_rate: int) -> None:
         self.link = link
         self.call = call
         self.fmt = AudioFormat(rate=in_rate)
-        self.barge_in_event = barge_in_event or {"type": "stop-audio"}
         self._playing_until = 0.0
         self._endpoint_answered = False
 
@@ -137,9 +192,12 @@ class WsVoiceSession:
                 elif message.get("text") is not None:
                     await self.on_control(message["text"])
             reason = self.call.end_reason or "goodbye"
+        except BadFrame as bad:
+            reason = bad.reason
+            await self.link.refuse(bad)
         except SessionOver as over:
             reason = over.reason
-        if reason not in ("client-gone", "slow-client"):
+        if reason not in ("client-gone", "slow-client", "bad-frame"):
             await self._close(reason)
         log.info("voice session %s ended: %s", self.call.call_id, reason)
         return reason
@@ -158,7 +216,7 @@ class WsVoiceSession:
             self._endpoint_answered = False
         if started and time.monotonic() < self._playing_until:
             self._playing_until = 0.0
-            await self.link.send_event(self.barge_in_event)
+            await self.link.send_event(StopAudio())
             await self.call.conv.barge_in()
         await self._send(items)
         if self.call.utterance_over:
@@ -171,45 +229,49 @@ class WsVoiceSession:
         if self._endpoint_answered:
             self._endpoint_answered = False
             await self.call.cancel()
-            await self.link.send_event({"type": "turn-end", "empty": True})
+            await self.link.send_event(TurnEnd(empty=True))
             return
         await self._send(await self.call.respond())
 
     async def on_control(self, text: str) -> None:
         try:
-            message = json.loads(text)
-        except ValueError:
-            await self.link.error("bad-message", "text frames must be JSON objects")
-            return
-        if not isinstance(message, dict):
-            await self.link.error("bad-message", "text frames must be JSON objects")
+            message = parse(text, self.requests)
+        except WireError as exc:
+            await self.on_bad_control(exc)
             return
         await self.dispatch(message)
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        if kind in ("end", "eof"):
-            await self.end_of_audio()
-        elif kind == "cancel":
-            await self.call.cancel()
-            await self.link.send_event({"type": "cancelled"})
-        elif kind == "text":
-            await self._typed(message.get("text"))
-        elif kind == "repeat":
-            await self._send(await self.call.repeat())
-        elif kind in ("slower", "faster"):
-            await self._send(await self.call.set_slow(kind == "slower"))
-        elif kind == "config":
+    async def on_bad_control(self, exc: WireError) -> None:
+        if exc.kind == "config":
             await self.link.error("bad-order", "config was already received")
         else:
-            await self.link.error("unknown-message", f"unknown message type {kind!r}")
+            await self.link.error(exc.code, str(exc))
 
-    async def _typed(self, text: object) -> None:
+    async def dispatch(self, message: WireMessage) -> None:
+        match message:
+            case EndOfAudio():
+                await self.end_of_audio()
+            case Cancel():
+                await self.call.cancel()
+                await self.link.send_event(Cancelled())
+            case TypedText(text=text):
+                await self._typed(text)
+            case Repeat():
+                await self._send(await self.call.repeat())
+            case Slower() | Faster():
+                await self._send(await self.call.set_slow(isinstance(message, Slower)))
+            case Config():
+                await self.link.error("bad-order", "config was already received")
+            case _:
+                await self.link.error("unknown-message", f"unexpected {message.TYPE!r}")
+
+    async def _typed(self, text: str) -> None:
         limit = self.link.limits.max_text_chars
-        if not isinstance(text, str) or not text.strip():
-            await self.link.error("bad-message", "a text message needs a non-empty 'text'")
-        elif len(text) > limit:
+        problem = text_problem(text)
+        if len(text) > limit:
             await self.link.error("too-large", f"text is {len(text)} characters; limit {limit}")
+        elif problem:
+            await self.link.error("bad-text", problem)
         else:
             log.info("typed turn on %s: %s", self.call.call_id, mask_pii(text))
             await self._send(await self.call.respond_text(text))
@@ -221,7 +283,7 @@ class WsVoiceSession:
 
     async def _close(self, reason: str) -> None:
         try:
-            await self.link.send_event({"type": "end", "reason": reason})
+            await self.link.send_event(SessionEnd(reason))
             async with asyncio.timeout(self.link.limits.idle_timeout_s):
                 await self.link.ws.close(1000)
         except (SessionOver, TimeoutError, RuntimeError, OSError, WebSocketDisconnect):

@@ -16,8 +16,9 @@ from tests.fixtures.audio.speech import YES_NO, Speech
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ko_model_path: Path) -> typer.Typer:
     monkeypatch.setenv("ASSISTANT_ASR__MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("ASSISTANT_ASR__MODELS__KO", str(ko_model_path))  # asked for by name
     main = typer.Typer()
     register(main)
     return main

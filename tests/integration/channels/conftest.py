@@ -15,6 +15,7 @@ import pytest
 
 from assistant.gateway.app import create_app
 from assistant.settings import Settings
+from audio.asr import builtin_model_paths
 from tests.conftest import free_port
 from tests.fixtures.audio.speech import Speech
 from tests.integration.channels.support import DialogueStandIn, ServerThread
@@ -45,6 +46,8 @@ def channel_settings(rasa_port: int, phone_port: int) -> Settings:
         # the prompts and the stand-in's replies are Russian: speak Korean sessions with the
         # Russian voice (espeak's Korean voice spells Cyrillic out letter by letter)
         tts={"voices": {"ko": "ru", "ru": "ru", "en": "en-us"}},
+        languages=["ru", "en", "ko"],  # the Korean test model, asked for by name
+        asr={"models": {lang: str(path) for lang, path in builtin_model_paths().items()}},
         endpointing={
             "phone": {"silence_ms": 600, "start_timeout_ms": 8000, "max_utterance_ms": 12000},
             "speaker": {"silence_ms": 500, "start_timeout_ms": 8000, "max_utterance_ms": 12000},

@@ -30,7 +30,7 @@ async def vosk_client(url: str, pcm: bytes, config: dict[str, Any] | None,
 
 async def test_vosk_server_protocol(gateway: Gateway, speech: Speech) -> None:
     pcm = silence(300, 8000) + speech("네 감사합니다", rate=8000) + silence(1200, 8000)
-    answers = await vosk_client(gateway.url("/v1/asr?lang=ko"), pcm * 2,
+    answers = await vosk_client(gateway.url(f"/v1/asr?lang=ko&token={TOKEN}"), pcm * 2,
                                 {"sample_rate": 8000, "words": True})
     assert any("partial" in a for a in answers[:-1])
     results = [a for a in answers if "text" in a]
@@ -41,7 +41,7 @@ async def test_vosk_server_protocol(gateway: Gateway, speech: Speech) -> None:
 
 async def test_vosk_phrase_list_restricts_the_words(gateway: Gateway, speech: Speech) -> None:
     pcm = speech("네", rate=16000) + silence(300, 16000)
-    answers = await vosk_client(gateway.url("/v1/asr?lang=ko"), pcm,
+    answers = await vosk_client(gateway.url(f"/v1/asr?lang=ko&token={TOKEN}"), pcm,
                                 {"sample_rate": 16000, "phrase_list": ["네", "아니요"],
                                  "words": False}, frame=16000)
     texts = [a["text"] for a in answers if a.get("text")]
@@ -50,7 +50,8 @@ async def test_vosk_phrase_list_restricts_the_words(gateway: Gateway, speech: Sp
 
 
 async def test_asr_default_language_without_a_model_says_so(gateway: Gateway) -> None:
-    async with websockets.connect(gateway.url("/v1/asr")) as ws:  # default_lang ru: no model
+    # default_lang ru: no model
+    async with websockets.connect(gateway.url(f"/v1/asr?token={TOKEN}")) as ws:
         answer = json.loads(await ws.recv())
         await ws.wait_closed()
     assert "assistant models pull ru" in answer["error"]
@@ -58,7 +59,7 @@ async def test_asr_default_language_without_a_model_says_so(gateway: Gateway) ->
 
 
 async def test_asr_bad_frames_are_answered(gateway: Gateway) -> None:
-    async with websockets.connect(gateway.url("/v1/asr?lang=ko")) as ws:
+    async with websockets.connect(gateway.url(f"/v1/asr?lang=ko&token={TOKEN}")) as ws:
         for frame in (b"\x00" * 33, b"\x00" * 16002, "junk", json.dumps({"nope": 1})):
             await ws.send(frame)
             assert "error" in json.loads(await ws.recv())

@@ -1,4 +1,4 @@
-"""The dialogue tests' stack: the session's shared stack (tests/fixtures/stack.py).
+"""The dialogue tests' stack: the session's shared `assistant up` (tests/fixtures/stack.py).
 
 `Stack.say` sends one turn through the gateway's /v1/text and answers in Rasa's shape
 ([{"text"}, {"custom": {"event", ...}}]), so the tests read like Rasa conversations.
@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.fixtures.stack import RunningStack, shared_stack
+from tests.fixtures.stack import RunningStack
 
 
 @dataclass
@@ -23,6 +22,10 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return self.running.rasa_url
+
+    @property
+    def rasa_token(self) -> str:
+        return self.running.rasa_token
 
     def turn(self, sender: str, text: str, lang: str, channel: str = "phone") -> dict[str, Any]:
         return self.running.text(sender, text, lang, channel)
@@ -40,7 +43,7 @@ class Stack:
     def parse(self, text: str, lang: str) -> dict[str, Any]:
         from actions.parsing import normalize
 
-        answer = httpx.post(f"{self.rasa_url}/model/parse",
+        answer = httpx.post(f"{self.rasa_url}/model/parse", params={"token": self.rasa_token},
                             json={"text": normalize(text, lang)}, timeout=60)
         answer.raise_for_status()
         return dict(answer.json())
@@ -49,7 +52,6 @@ class Stack:
         return self.running.city(method, path, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
-    for running in shared_stack():
-        yield Stack(running)
+@pytest.fixture
+def stack(running_stack: RunningStack) -> Stack:
+    return Stack(running_stack)

@@ -1,37 +1,43 @@
-"""Rasa conversation tests (nlu/tests/*.yml) in the dialogue-engine environment.
+"""Rasa conversation tests (nlu/tests/test_*.yml) on the session's Rasa, end to end.
 
-One `rasa test core` run loads the model once and checks every story end to end: the user text
-is parsed (intent) and every predicted action is compared. Any failed story fails this test.
+Rasa's own `POST /model/test/stories?e2e=true` (what `rasa test core --e2e` runs) on the model
+the shared stack serves: the user text is parsed (intent, entities) and every predicted action
+is compared with the story. Any mismatch fails this test and names the story's turn.
 """
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
+from typing import Any
 
-import pytest
+import httpx
+import yaml
+from conftest import Stack
 
-from assistant.cli.stack import NLU_DIR, RASA_MODEL, RASA_VENV, base_env
-from assistant.cli.training import train
-
-pytestmark = pytest.mark.rasa
+from assistant.cli.stack import NLU_DIR
 
 
-def test_every_conversation_story_passes(tmp_path: Path) -> None:
-    rasa = RASA_VENV / "bin" / "rasa"
-    if not rasa.exists():
-        pytest.fail(f"{rasa} is missing: run `./manage.sh setup` (the dialogue-engine env)")
-    train()  # like `assistant up`: only when nlu/ changed
-    out = tmp_path / "results"
-    result = subprocess.run(
-        [str(rasa), "test", "core", "--stories", "tests", "--model", str(RASA_MODEL), "--e2e",
-         "--out", str(out), "--no-plot"],
-        cwd=NLU_DIR, env=base_env(), capture_output=True, text=True, check=False,
-    )
-    failed = out / "failed_test_stories.yml"
-    failures = failed.read_text(encoding="utf-8") if failed.exists() else ""
-    assert result.returncode == 0, f"rasa test failed:\n{result.stdout[-3000:]}"
-    assert failed.exists(), f"rasa test wrote no {failed.name}:\n{result.stdout[-3000:]}"
-    assert "- story:" not in failures, failures  # Rasa lists every failed story there
-    stories = (NLU_DIR / "tests").glob("*.yml")
-    assert any(stories), "nlu/tests holds no conversation tests"
+def story_files() -> list[Any]:
+    files = sorted((NLU_DIR / "tests").glob("test_*.yml"))
+    assert files, f"{NLU_DIR / 'tests'} holds no conversation tests (test_*.yml)"
+    return files
+
+
+def test_every_conversation_story_passes(stack: Stack) -> None:
+    for path in story_files():
+        stories = yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]
+        answer = httpx.post(f"{stack.rasa_url}/model/test/stories",
+                            params={"e2e": "true", "token": stack.rasa_token},
+                            content=path.read_bytes(),
+                            headers={"Content-Type": "application/x-yaml"}, timeout=600)
+        assert answer.status_code == 200, f"{path.name}: {answer.status_code} {answer.text[:2000]}"
+        result = answer.json()
+        assert result["is_end_to_end_evaluation"] is True
+        wrong = [a for a in result["actions"] if a["action"] != a["predicted"]]
+        assert not wrong, f"{path.name}: mispredicted actions {wrong}"
+        # intents and entities too: accuracy is over actions, intents and entities together
+        assert result["accuracy"] == 1.0, (path.name, {k: v for k, v in result["report"].items()
+                                                       if isinstance(v, dict)
+                                                       and v.get("f1-score", 1.0) < 1.0})
+        predicted = {a["action"] for a in result["actions"]}
+        steps = [s for story in stories for s in story["steps"] if "action" in s]
+        assert steps and {s["action"] for s in steps} <= predicted, path.name

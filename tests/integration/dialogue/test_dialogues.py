@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from conftest import Stack
 
+from tests.fixtures.stack import only_appointment, patient_token
+
 pytestmark = pytest.mark.rasa
 POLICY_WORDS_RU = ("семь семь один два три четыре пять шесть семь восемь девять ноль "
                    "один два три четыре")
@@ -36,7 +38,7 @@ def _appointments(stack: Stack) -> list[dict[str, Any]]:
 
 def test_ru_booking_is_really_booked(stack: Stack) -> None:
     s = session()
-    stack.say(s, "здравствуйте", "ru")
+    assert "Здравствуйте" in texts(stack.say(s, "здравствуйте", "ru"))
     out = stack.say(s, "запишите меня к лору на завтра", "ru")
     assert customs(out)[-1] == {"event": "expect", "slot": "policy_number",
                                 "phrases": customs(out)[-1]["phrases"]}
@@ -55,7 +57,7 @@ def test_ru_booking_is_really_booked(stack: Stack) -> None:
 
 def test_en_booking_with_troika_digression_and_kiosk_privacy(stack: Stack) -> None:
     s = session()
-    stack.say(s, "i need a dentist", "en", "kiosk")
+    assert "sixteen digits" in texts(stack.say(s, "i need a dentist", "en", "kiosk"))
     out = stack.say(s, POLICY_WORDS_EN, "en", "kiosk")
     assert "7712" not in texts(out) and "1 2 3 4" in texts(out)
     out = stack.say(s, "what is my troika balance", "en", "kiosk")
@@ -77,8 +79,9 @@ def test_en_booking_with_troika_digression_and_kiosk_privacy(stack: Stack) -> No
 
 def test_ru_failures_explain_then_offer_operator(stack: Stack) -> None:
     s = session()
-    stack.say(s, "запишите к терапевту", "ru")
+    assert "шестнадцать цифр" in texts(stack.say(s, "запишите к терапевту", "ru"))
     first = texts(stack.say(s, "не помню", "ru"))
+    assert "шестнадцать цифр" in first  # asked again first, then explained
     second = texts(stack.say(s, "не знаю", "ru"))
     assert "группами по четыре" in second, (first, second)
     third = texts(stack.say(s, "понятия не имею", "ru"))
@@ -93,8 +96,10 @@ def test_ru_failures_explain_then_offer_operator(stack: Stack) -> None:
     [
         ("ru", ["баланс тройки", "ноль один два три четыре пять шесть семь восемь девять"], "245"),
         ("en", ["check troika card zero one two three four five six seven eight nine"], "245"),
-        ("ru", ["очередь в детский сад", "четыре четыре пять пять один два три"], "место"),
-        ("en", ["kindergarten application four four five five one two three"], "position"),
+        ("ru", ["очередь в детский сад", "четыре четыре пять пять один два три",
+                "первого июня две тысячи двадцать первого года"], "место"),
+        ("en", ["kindergarten application four four five five one two three",
+                "june first twenty twenty one"], "position"),
         ("ru", ["когда придёт автобус сто сорок четыре на пушкинской площади"], "144"),
         ("en", ["when is tram three at pushkin square"], "tram 3"),
         ("ru", ["какие пробки на садовом кольце"], "балл"),
@@ -117,9 +122,9 @@ def test_tasks(stack: Stack, lang: str, lines: list[str], expected: str) -> None
 
 def test_ru_report_problem_creates_open311_request(stack: Stack) -> None:
     s = session()
-    stack.say(s, "хочу сообщить о проблеме", "ru")
-    stack.say(s, "яма на дороге", "ru")
-    stack.say(s, "тверская улица дом семь", "ru")
+    assert "Что случилось" in texts(stack.say(s, "хочу сообщить о проблеме", "ru"))
+    assert "Где это" in texts(stack.say(s, "яма на дороге", "ru"))
+    assert "Опишите" in texts(stack.say(s, "тверская улица дом семь", "ru"))
     out = stack.say(s, "глубокая яма посреди дороги", "ru")
     assert "Заявка принята" in texts(out)
     number = "".join(ch for ch in texts(out).split("номер")[1].split(".")[0] if ch.isdigit())
@@ -127,13 +132,16 @@ def test_ru_report_problem_creates_open311_request(stack: Stack) -> None:
     assert status[0]["status"] == "open"
 
 
-def test_en_list_and_cancel_appointment(stack: Stack) -> None:
+def test_en_list_names_the_appointment(stack: Stack) -> None:
+    token = patient_token(stack.running, "7798765432109876", "1992-11-02")
+    only_appointment(stack.running, token, "ophthalmologist")  # whatever other tests did
     s = session()
-    stack.say(s, "list my appointments", "en")
-    stack.say(s, "seven seven nine eight seven six five four three two one zero nine eight seven "
-                 "six", "en")
+    assert "sixteen digits" in texts(stack.say(s, "list my appointments", "en"))
+    out = stack.say(s, "seven seven nine eight seven six five four three two one zero nine eight "
+                       "seven six", "en")
+    assert "9876" in texts(out) and "date of birth" in texts(out)
     out = stack.say(s, "november second nineteen ninety two", "en")
-    assert "appointment" in texts(out).lower()
+    assert "Your appointments" in texts(out) and "ophthalmologist" in texts(out)
 
 
 def test_language_follows_every_turn_and_switch(stack: Stack) -> None:

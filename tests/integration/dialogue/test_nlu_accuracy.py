@@ -15,7 +15,7 @@ ENTITY_F1 = 0.90
 
 
 def test_heldout_meets_targets_in_each_language(stack: Stack) -> None:
-    report = evaluate(stack.rasa_url, load_cases())
+    report = evaluate(stack.rasa_url, load_cases(), stack.rasa_token)
     print("\n" + json.dumps({lang: {k: v for k, v in r.items() if k != "misses"}
                              for lang, r in report.items()}, ensure_ascii=False, indent=1))
     assert set(report) == {"ru", "en"}

@@ -8,6 +8,7 @@ tests/integration/channels and tests/e2e.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +25,10 @@ FMT16 = AudioFormat(rate=16000)
 
 
 @pytest.fixture
-async def stack() -> AsyncIterator[VoiceStack]:
+async def stack(ko_model_path: Path) -> AsyncIterator[VoiceStack]:
     settings = Settings(ports={"rasa": free_port()},  # type: ignore[arg-type]
                         tts={"voices": {"ko": "ko", "ru": "ru", "en": "en-us"}},  # type: ignore[arg-type]
+                        asr={"models": {"ko": str(ko_model_path)}},
                         endpointing={"kiosk": {"silence_ms": 500, "start_timeout_ms": 1500,  # type: ignore[dict-item]
                                                "max_utterance_ms": 10000}})
     voice = VoiceStack.from_settings(settings)

@@ -72,7 +72,7 @@ async def test_unknown_patient_asks_again() -> None:
 async def test_bad_answers_are_counted_and_third_ends_with_operator() -> None:
     failures: dict[str, int] = {}
     for n in (1, 2, 3):
-        got, _ = await validate(FakeCity(), "не знаю", "policy_number",
+        got, _ = await validate(FakeCity(), "ну это самое", "policy_number",
                                 slots={"specialty": "dentist", "failures": failures})
         failures = got["failures"]
         assert failures["policy_number"] == n

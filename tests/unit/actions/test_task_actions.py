@@ -6,7 +6,7 @@ from action_fakes import FakeCity, customs, slots_of, texts, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import ActionGreet, ActionHandoff, ActionSwitchLanguage
-from actions.task_actions import ActionAffirm, ActionClarify, ActionInform, ActionTroikaBalance
+from actions.task_actions import ActionAffirm, ActionClarify, ActionInform, task_action
 
 
 async def test_greet_follows_turn_language() -> None:
@@ -19,7 +19,7 @@ async def test_greet_follows_turn_language() -> None:
 async def test_troika_asks_then_answers_in_groups() -> None:
     city = FakeCity()
     d = CollectingDispatcher()
-    events = await ActionTroikaBalance(lambda: city).run(
+    events = await task_action("action_troika_balance", lambda: city).run(
         d, tracker("баланс тройки", "troika_balance"), {})
     state = slots_of(events)["pending"]
     assert state["need"] == "card_number"
@@ -62,7 +62,7 @@ async def test_an_unsure_answer_to_a_question_counts_as_an_answer() -> None:
 async def test_service_down_offers_retry_and_keeps_state() -> None:
     city = FakeCity(down=True)
     d = CollectingDispatcher()
-    events = await ActionTroikaBalance(lambda: city).run(
+    events = await task_action("action_troika_balance", lambda: city).run(
         d, tracker("баланс тройки 0123456789", "troika_balance"), {})
     assert "не отвечает" in texts(d)[0]
     state = slots_of(events)["pending"]
@@ -115,12 +115,15 @@ async def test_spoken_switch_earlier_in_the_turn_wins_over_metadata() -> None:
 
 
 def test_a_step_answer_classified_as_a_task_stays_an_answer() -> None:
+    from dataclasses import replace
+
+    from actions.pending import Pending
     from actions.task_actions import answers_pending
 
-    asked = {"task": "report_problem", "kind": "ask", "need": "type", "data": {}, "fails": 0}
+    asked = Pending("ask", "report_problem", need="type")
     said = tracker("яма на дороге", "report_problem")
     assert answers_pending(asked, "report_problem", said)  # same task: the answer
-    place = {**asked, "need": "place"}
+    place = replace(asked, need="place")
     unsure = tracker("тверская улица дом 7", "traffic_status")  # confidence 0.9 < sure
     assert not answers_pending(place, "traffic_status", unsure)
     unsure.latest_message["intent"]["confidence"] = 0.6

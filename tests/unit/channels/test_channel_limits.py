@@ -20,14 +20,27 @@ from assistant.gateway.channels.audiosocket_protocol import (
     read_message,
 )
 from assistant.gateway.channels.handoff import mask_summary
+from assistant.gateway.wire import (
+    ErrorEvent,
+    Final,
+    ForkDisconnect,
+    ForkError,
+    ForkJson,
+    ForkKillAudio,
+    ForkTranscription,
+    Partial,
+    SessionEnd,
+    StopAudio,
+    TurnEnd,
+)
 from assistant.settings import Settings
 
 TOKEN = "unit-token"
 
 
 def client(**channels: object) -> TestClient:
-    settings = Settings(channels={"voice_tokens": [TOKEN], "audiosocket_port": 0,
-                                  **channels})
+    settings = Settings(languages=["ru", "en", "ko"],
+                        channels={"voice_tokens": [TOKEN], "audiosocket_port": 0, **channels})
     return TestClient(create_app(settings))
 
 
@@ -96,9 +109,14 @@ def test_handoff_summary_is_masked() -> None:
 
 
 def test_fork_shapes_events_like_mod_audio_fork() -> None:
-    assert fork_shape({"type": "stop-audio"}) == {"type": "killAudio"}
-    assert (fork_shape({"type": "end", "reason": "handoff"}) or {})["type"] == "disconnect"
-    assert (fork_shape({"type": "final", "text": "네"}) or {})["type"] == "transcription"
+    assert fork_shape(StopAudio()) == ForkKillAudio()
+    assert fork_shape(SessionEnd("handoff")) == ForkDisconnect("handoff")
+    assert fork_shape(Final("네", 0.9)) == ForkTranscription("네", is_final=True)
+    assert fork_shape(ErrorEvent("no-audio", "m")) == ForkError("no-audio", "m")
+    assert fork_shape(TurnEnd(12.5)) == ForkJson({"type": "turn-end", "ms": 12.5})
+    shaped = fork_shape(Final("네", None))
+    assert shaped is not None and shaped.to_json() == (
+        '{"type": "transcription", "data": {"text": "네", "is_final": true}}')
 
 
 async def test_audiosocket_codec_reads_what_asterisk_writes() -> None:
@@ -126,5 +144,5 @@ async def test_a_client_that_stops_reading_ends_only_its_session() -> None:
 
     link = WsLink(Stalled(), Limits(idle_timeout_s=0.05))  # type: ignore[arg-type]
     with pytest.raises(SessionOver) as over:
-        await link.send_event({"type": "partial", "text": "..."})
+        await link.send_event(Partial("..."))
     assert over.value.reason == "slow-client"

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from cityservices.app import create_app
 from cityservices.db import create_db_engine, run_migrations
+from cityservices.dbguard import ensure_database
 from cityservices.deps import get_now
 from cityservices.seed import prepare
 from cityservices.settings import CitySettings
@@ -22,6 +23,7 @@ from tests.unit.cityservices.support import ANNA, IVAN, MSK, NOW, TODAY, identif
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded database (for TODAY), copied for each test."""
     tmp = tmp_path_factory.mktemp("city-template")
+    ensure_database(make_settings(tmp))
     engine = create_db_engine(make_settings(tmp))
     run_migrations(engine)
     prepare(engine, TODAY, MSK)

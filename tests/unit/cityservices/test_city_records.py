@@ -10,26 +10,56 @@ from cityservices.routers.wifi import haversine_m
 from cityservices.services import traffic
 from tests.unit.cityservices.support import API_KEY, MSK
 
+KG = "/kindergarten/v1/applications"
+
 
 def test_kindergarten_fixed_applications(client: TestClient) -> None:
-    body = client.get("/kindergarten/v1/applications/4455123").json()
+    body = client.post(f"{KG}/4455123", json={"child_birth_date": "2021-06-01"},
+                       headers=API_KEY).json()
     assert (body["status"], body["position"], body["total"]) == ("in_queue", 17, 230)
     assert body["kindergartens"] == ["1520"] and body["updated_at"]
-    offered = client.get("/kindergarten/v1/applications/4455999").json()
+    offered = client.post(f"{KG}/4455999", json={"child_birth_date": "2022-02-15"},
+                          headers=API_KEY).json()
     assert offered["status"] == "offered" and offered["kindergartens"] == ["2077"]
-    missing = client.get("/kindergarten/v1/applications/1234567")
+    missing = client.post(f"{KG}/1234567", json={"child_birth_date": "2021-06-01"},
+                          headers=API_KEY)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "application-not-found"
-    assert client.get("/kindergarten/v1/applications/12ab").status_code == 422
+    bad = client.post(f"{KG}/12ab", json={"child_birth_date": "2021-06-01"}, headers=API_KEY)
+    assert bad.status_code == 422
+
+
+def test_kindergarten_status_needs_the_childs_birth_date(client: TestClient) -> None:
+    """Issue 11: the status is not readable by number alone; a wrong date reads like an
+    unknown number (no enumeration)."""
+    assert client.get(f"{KG}/4455123", headers=API_KEY).status_code == 405
+    assert client.post(f"{KG}/4455123", json={}, headers=API_KEY).status_code == 422
+    wrong = client.post(f"{KG}/4455123", json={"child_birth_date": "2022-02-15"},
+                        headers=API_KEY)
+    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "application-not-found"
+    no_key = client.post(f"{KG}/4455123", json={"child_birth_date": "2021-06-01"})
+    assert no_key.status_code == 401
 
 
 def test_troika_fixed_cards(client: TestClient) -> None:
-    card = client.get("/troika/v1/cards/0123456789").json()
-    assert card["balance_rub"] == 245 and card["last_topup_at"] and card["trips"]
-    assert {"at", "route", "fare_rub"} <= card["trips"][0].keys()
-    assert client.get("/troika/v1/cards/9876543210").json()["balance_rub"] == 12
-    assert client.get("/troika/v1/cards/0000000000").status_code == 404
+    card = client.get("/troika/v1/cards/0123456789", headers=API_KEY).json()
+    assert card["balance_rub"] == 245 and card["last_topup_at"]
+    assert client.get("/troika/v1/cards/9876543210", headers=API_KEY).json()["balance_rub"] == 12
+    assert client.get("/troika/v1/cards/0000000000", headers=API_KEY).status_code == 404
     for bad in ("123", "01234567890", "abcdefghij"):
-        assert client.get(f"/troika/v1/cards/{bad}").status_code == 422
+        assert client.get(f"/troika/v1/cards/{bad}", headers=API_KEY).status_code == 422
+
+
+def test_troika_trips_need_the_owners_phone_digits(client: TestClient) -> None:
+    """Issue 11: the balance stays readable by number; the trip history needs a second factor."""
+    card = client.get("/troika/v1/cards/0123456789", headers=API_KEY).json()
+    assert card["trips"] == []
+    url = "/troika/v1/cards/0123456789/trips"
+    trips = client.post(url, json={"phone_last4": "4567"}, headers=API_KEY).json()["trips"]
+    assert len(trips) == 5 and {"at", "route", "fare_rub"} <= trips[0].keys()
+    wrong = client.post(url, json={"phone_last4": "0000"}, headers=API_KEY)
+    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "card-not-found"
+    assert client.post(url, json={"phone_last4": "45"}, headers=API_KEY).status_code == 422
+    assert client.post(url, json={"phone_last4": "4567"}).status_code == 401
 
 
 def test_stop_search_tolerates_case_and_inflection(client: TestClient) -> None:

@@ -14,11 +14,12 @@ from typer.testing import CliRunner
 from cityservices.app import create_app, seconds_until_top_up
 from cityservices.cli import app as cli_app
 from cityservices.db import create_db_engine, run_migrations
+from cityservices.dbguard import ensure_database
 from cityservices.models import Clinic, Slot
 from cityservices.seed import prepare
 from cityservices.seed.health import ensure_slots
 from cityservices.settings import CitySettings
-from tests.unit.cityservices.support import MSK, TODAY, make_settings
+from tests.unit.cityservices.support import API_KEY, MSK, TODAY, make_settings
 
 
 def _slots(settings: CitySettings) -> list[tuple[str, str]]:
@@ -48,6 +49,7 @@ def test_demo_data_shape(settings: CitySettings) -> None:
 
 def test_seeding_is_deterministic(tmp_path: Path, settings: CitySettings) -> None:
     other = make_settings(tmp_path / "other")
+    ensure_database(other)
     engine = create_db_engine(other)
     run_migrations(engine)
     assert prepare(engine, TODAY, MSK) == "seeded"
@@ -62,7 +64,8 @@ def test_startup_migrates_and_seeds_empty_db(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite:///{var / 'city.db'}"
     app = create_app(settings)
     with TestClient(app) as client:
-        assert client.get("/troika/v1/cards/0123456789").json()["balance_rub"] == 245
+        card = client.get("/troika/v1/cards/0123456789", headers=API_KEY).json()
+        assert card["balance_rub"] == 245
     assert (var / "city.db").is_file()
 
 
