@@ -18,22 +18,23 @@ from actions.parsing import parse_date, parse_time
 from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
 from actions.repair import yes_no
 from actions.tasks import TaskContext, ask, done, task, waiting
+from actions.vault import held_policy, held_token, keep_policy, keep_token
 
 logger = logging.getLogger(__name__)
 
 
 async def _identity(ctx: TaskContext) -> tuple[str | None, list[EventType]]:
     """The patient token, asking for policy and birth date (over several turns) when needed."""
-    token = ctx.tracker.get_slot("patient_token") or ctx.data.get("token")
-    if token:
-        return str(token), []
+    token = held_token(ctx.tracker.get_slot("patient_token")) or held_token(ctx.data.get("token"))
+    if token:  # sealed in the slot or the task data (actions/vault.py)
+        return token, []
     stage, answer = ctx.data.get("stage"), ctx.answer
     if stage == "policy" and answer is not None:
         policy = policy_from(answer)
         if not policy:
             return None, ask(ctx, "policy", "ask_policy", "policy_format", "policy_number",
                              failed=True)
-        ctx.data.update(policy=policy, stage="birth")
+        ctx.data.update(policy=keep_policy(policy), stage="birth")
         ctx.fails = 0
         read_back_policy(ctx.reply, policy, turn_channel(ctx.tracker))
         return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date")
@@ -44,22 +45,26 @@ async def _identity(ctx: TaskContext) -> tuple[str | None, list[EventType]]:
 
 
 async def _birth(ctx: TaskContext, answer: str) -> tuple[str | None, list[EventType]]:
-    fixed = corrected_policy(answer, ctx.data.get("policy"))
+    policy = held_policy(ctx.data.get("policy"))  # sealed in the task data
+    fixed = corrected_policy(answer, policy)
     if fixed:
-        ctx.data["policy"] = fixed
+        ctx.data["policy"] = keep_policy(fixed)
         read_back_policy(ctx.reply, fixed, turn_channel(ctx.tracker))
         return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date")
     birth = birth_from(answer, ctx.lang)
     if not birth:
         return None, ask(ctx, "birth", "ask_birth", "birth_format", "birth_date", failed=True)
+    if policy is None:  # no longer readable (too old): the policy is asked again
+        ctx.data["stage"] = "policy"
+        return None, ask(ctx, "policy", "ask_policy", "policy_format", "policy_number")
     set_caller(ctx.tracker.sender_id)  # the city's limits are per conversation (signed)
-    result = await identify(ctx.client, ctx.reply, str(ctx.data["policy"]), birth)
+    result = await identify(ctx.client, ctx.reply, policy, birth)
     ctx.data.pop("policy", None)
     if result.identity is None:
         ctx.data["stage"] = "policy"
         return None, [*result.events, *ask(ctx, "policy", "ask_policy", "policy_format",
                                            "policy_number", failed=True)]
-    ctx.data.update(token=result.identity.token, stage="done")
+    ctx.data.update(token=keep_token(result.identity.token), stage="done")
     ctx.answer = None  # the answer was the birth date; the task starts fresh
     return result.identity.token, result.events
 

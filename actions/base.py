@@ -62,6 +62,9 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+_LONG_NUMBER = re.compile(r"(?<![\w*])\d(?:[ \-]?\d){7,}(?![\w*])")
+
+
 def mask_digits(value: str, keep: int = 4) -> str:
     """'7712345678901234' -> '************1234' (for logs and screens)."""
     digits = re.sub(r"\D", "", value)
@@ -72,6 +75,12 @@ def mask_text(text: str) -> str:
     """Mask long digit runs (policy, card numbers) and dates in free text for logs."""
     text = re.sub(r"\d{4,}", lambda m: mask_digits(m.group(0)), text)
     return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", "****-**-**", text)
+
+
+def remembered_text(text: str) -> str:
+    """A reply as `last_reply` keeps it (for `repeat`): a policy read back in full becomes its
+    last 4 digits ('Полис 7712 3456 7890 1234.' -> 'Полис …1234.')."""
+    return _LONG_NUMBER.sub(lambda m: "…" + re.sub(r"\D", "", m.group(0))[-4:], text)
 
 
 def digit_groups(digits: str, size: int = 4) -> str:
@@ -121,7 +130,8 @@ class Reply:
         """`last_reply` for `repeat`, and the session language in the `lang` slot."""
         if not self.texts:
             return []
-        return [SlotSet("last_reply", {"texts": self.texts, "lang": self.lang}),
+        texts = [remembered_text(t) for t in self.texts]  # no policy in full (issue 11)
+        return [SlotSet("last_reply", {"texts": texts, "lang": self.lang}),
                 SlotSet("lang", self.lang)]
 
 

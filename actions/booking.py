@@ -29,6 +29,17 @@ MAX_FAILS = 3
 DIGRESSIONS = form_interruptions()
 
 
+def _asked_this_turn(tracker: Tracker) -> bool:
+    """The pending question was asked after the caller's last turn (by a digression's action):
+    that turn started the digression and is no answer to it."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "pending":
+            return True
+    return False
+
+
 class ValidateBookingForm(FormValidationAction):
     def __init__(self, client_factory: ClientFactory | None = None) -> None:
         self._client_factory: ClientFactory = client_factory or CityClient
@@ -120,8 +131,10 @@ class ValidateBookingForm(FormValidationAction):
         state = pending(tracker)
         step = STEPS[requested]
         events = await step(self._client_factory(), tracker, reply, values, text)
-        if events is None and state and state.awaits_answer and state.task != "booking_form":
-            # the answer to a digression's own question (a Troika number mid-booking)
+        if (events is None and state and state.awaits_answer and state.task != "booking_form"
+                and not _asked_this_turn(tracker)):
+            # the answer to a digression's own question (a Troika number mid-booking); not the
+            # turn that started it, read again when the form resumes after the digression
             return await guarded_task(state.task, reply, tracker, self._client_factory(),
                                       answer=text, state=state)
         if events is None and intent in DIGRESSIONS:

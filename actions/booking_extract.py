@@ -64,6 +64,19 @@ def _split(low: str, found: list[tuple[int, Any]]) -> tuple[Any, Any]:
     return (kept[-1] if kept else None), (rejected[0] if rejected else None)
 
 
+_DATE_WORD = re.compile(
+    r"(январ|феврал|март|апрел|\bма[йя]\b|июн|июл|август|сентябр|октябр|ноябр|декабр|числ|"
+    r"january|february|march|april|\bmay\b|june|july|august|september|october|november|"
+    r"december|of the month|\bon the\b)"
+)
+
+
+def _option_pick(low: str) -> bool:
+    """One number 1..3 and no word of a date: an option number ("the 1", "вариант 2")."""
+    numbers = re.findall(r"\d+", low)
+    return numbers in (["1"], ["2"], ["3"]) and not _DATE_WORD.search(low)
+
+
 def read_details(text: str, lang: str, today: date, requested: str | None) -> Details:
     """Specialty, day, clock time and time window said in `text` (normalised Vosk text). The
     policy and birth-date answers are left to their steps: their digits are no day or time."""
@@ -75,8 +88,10 @@ def read_details(text: str, lang: str, today: date, requested: str | None) -> De
         requested == "birth_date" and birth_from(text, lang))
     if own_answer:
         return details
-    details.day, details.not_day = _split(
-        low, [(s, day) for s, _, day in day_mentions(low, lang, today)])
+    # "the first one" picks an offer; it is not the first of the month
+    if not (requested == "slot_choice" and _option_pick(low)):
+        details.day, details.not_day = _split(
+            low, [(s, day) for s, _, day in day_mentions(low, lang, today)])
     if details.day is None and details.not_day is None and requested == "date_pref":
         details.day = parse_day(text, lang, today)
     details.clock, details.not_clock = _split(

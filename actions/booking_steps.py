@@ -31,6 +31,7 @@ from actions.parsing import ClockTime, canonical_specialty, parse_date, parse_ti
 from actions.patient import birth_from, corrected_policy, identify, policy_from, read_back_policy
 from actions.pending import Pending
 from actions.repair import yes_no
+from actions.vault import held_policy, held_token, keep_policy
 
 logger = logging.getLogger(__name__)
 
@@ -72,22 +73,25 @@ async def step_policy(
     if not policy:
         return None
     read_back_policy(reply, policy, turn_channel(tracker))
-    return [put(values, "policy_number", policy)]
+    return [put(values, "policy_number", keep_policy(policy))]
 
 
 async def step_birth(
     client: CityApi, tracker: Tracker, reply: Reply, values: Values, text: str
 ) -> list[EventType] | None:
-    fixed = corrected_policy(text, values.get("policy_number")) or policy_from(text)
+    policy = held_policy(values.get("policy_number"))  # sealed (actions/vault.py)
+    fixed = corrected_policy(text, policy) or policy_from(text)
     if fixed:
         read_back_policy(reply, fixed, turn_channel(tracker))
-        return [put(values, "policy_number", fixed)]
+        return [put(values, "policy_number", keep_policy(fixed))]
     birth = birth_from(text, reply.lang)
     if not birth:
         return None
+    if policy is None:  # no longer readable (too old): the policy is asked again
+        return [put(values, "policy_number", None)]
     set_caller(tracker.sender_id)  # the city's limits are per conversation (signed X-Caller)
     try:
-        result = await identify(client, reply, str(values["policy_number"]), birth)
+        result = await identify(client, reply, policy, birth)
     except (Unavailable, RateLimited) as error:
         return _down(reply, error, values)
     for event in result.events:
@@ -265,7 +269,10 @@ async def step_confirm(
         return [put(values, "slot_choice", None), put(values, "confirm", None)]
     if answer is not True:
         return None
-    token = str(tracker.get_slot("patient_token"))
+    token = held_token(tracker.get_slot("patient_token"))
+    if token is None:  # no longer readable (too old): the caller identifies again
+        return [put(values, "policy_number", None), put(values, "birth_date", None),
+                SlotSet("patient_token", None)]
     try:
         appointment = await client.book(token, str(values["slot_choice"]), mutation_key(
             tracker, "book", values["slot_choice"]))

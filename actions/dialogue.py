@@ -17,6 +17,7 @@ from actions.base import (
     Reply,
     entity,
     intent_name,
+    mask_digits,
     mask_text,
     turn_lang,
     user_text,
@@ -26,6 +27,7 @@ from actions.parsing import canonical_specialty
 from actions.pending import Pending
 from actions.registry import guessable_actions
 from actions.repair import repair_turn
+from actions.vault import held_policy
 
 logger = logging.getLogger(__name__)
 
@@ -47,33 +49,36 @@ class _Simple(NamedAction, ABC):
 
 
 class ActionGreet(_Simple):
-    """A greeting; "алло, мне бы к хирургу на пятницу" also starts the booking it carries."""
+    """A greeting; "алло, мне бы к хирургу на пятницу" also starts the task it carries."""
 
     key, action_name = "greet", "action_greet"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        booking = booking_request(tracker)
-        if booking:
-            return booking
+        if task_in_turn(tracker) == "booking_form":
+            return [FollowupAction("booking_form")]
         return await super().run(dispatcher, tracker, domain)
 
 
+_ROUTE_ASKED = re.compile(r"\b(?:автобус\w*|трамва\w*|троллейбус\w*|маршрут\w*|bus|tram|route)\b")
 _NOT_A_BOOKING = re.compile(r"\b(?:отмен\w*|перен[её]с\w*|cancel\w*|reschedul\w*|move)\b")
 
 
-def booking_request(tracker: Tracker) -> list[EventType]:
-    """A turn outside any task that names a doctor ("к кардиологу на среду", "хочу к
-    терапевту", "a cardiologist tomorrow at eleven") is a booking request, whatever intent the
-    classifier gave it: the booking form starts and reads every detail of the turn."""
+def task_in_turn(tracker: Tracker) -> str | None:
+    """The task a turn outside any task plainly carries, whatever intent the classifier gave
+    it: a doctor named ("к кардиологу на среду", "a cardiologist tomorrow at eleven"): the
+    booking form, which reads every detail of the turn; a route with its number ("route six at
+    smolenskaya square"): arrivals."""
     if tracker.active_loop.get("name"):
-        return []
+        return None
     text = user_text(tracker)
+    if _ROUTE_ASKED.search(text.lower()) and re.search(r"\d", text):
+        return "transport_arrivals"
     named = canonical_specialty(entity(tracker, "specialty")) or canonical_specialty(text)
     if named is None or _NOT_A_BOOKING.search(text.lower()):
-        return []
-    return [FollowupAction("booking_form")]
+        return None
+    return "booking_form"
 
 
 class ActionThank(_Simple):
@@ -220,6 +225,8 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
         value = tracker.get_slot(key)
         if value is None:
             continue
+        if key == "policy_number":  # sealed until identification, then masked
+            value = mask_digits(held_policy(value) or str(value))
         slots[key] = "***" if key in PERSONAL_SLOTS and key != "policy_number" else (
             mask_text(str(value)))
     turns: list[dict[str, str]] = []

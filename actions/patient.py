@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.base import Reply, digit_groups, mask_digits
 from actions.city_client import CityApi, Identity, NotFound
 from actions.parsing import digits_only, parse_birth_date
+from actions.vault import keep_token
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,11 @@ class IdentifyResult:
     events: list[EventType]
 
 
-async def identify(client: CityApi, reply: Reply, policy: str, birth: str) -> IdentifyResult:
-    """Ask the back-end; on success the slots keep only masked personal data and the token."""
+async def identify(
+    client: CityApi, reply: Reply, policy: str, birth: str
+) -> IdentifyResult:
+    """Ask the back-end; on success the slots keep only masked personal data, and the token
+    sealed (actions/vault.py)."""
     try:
         identity: Identity = await client.identify(policy, birth)
     except NotFound:
@@ -63,7 +67,7 @@ async def identify(client: CityApi, reply: Reply, policy: str, birth: str) -> Id
     logger.info("patient identified, policy %s", mask_digits(policy))
     reply.say("identified", name=name or "")
     return IdentifyResult(identity, [
-        SlotSet("patient_token", identity.token),
+        SlotSet("patient_token", keep_token(identity.token)),
         SlotSet("patient_name", name),
         SlotSet("policy_number", mask_digits(policy)),
         SlotSet("birth_date", "****-**-**"),

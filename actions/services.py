@@ -163,10 +163,32 @@ _ROAD_NOISE = re.compile(
 )
 
 
+# Abbreviations (joined by spoken.normalize when spelled out) and short names -> the road's name
+_ROAD_ALIASES = {
+    "ттк": "Третье транспортное кольцо", "ttk": "Third Ring Road",
+    "third ring": "Third Ring Road", "садовое": "Садовое кольцо", "садовом": "Садовое кольцо",
+    "мкад": "МКАД", "mkad": "MKAD", "ring road": "MKAD",
+}
+
+
+def _road_query(ctx: TaskContext) -> str:
+    said = entity(ctx.tracker, "road") or " ".join(_ROAD_NOISE.sub(" ", ctx.text).split())
+    low = f" {said.lower()} "
+    for alias, name in _ROAD_ALIASES.items():
+        if f" {alias} " in low:  # "third ring" before "ring road": the first match wins
+            return name
+    return said
+
+
 @task("traffic_status")
 async def traffic(ctx: TaskContext) -> list[EventType]:
-    road_q = entity(ctx.tracker, "road") or " ".join(_ROAD_NOISE.sub(" ", ctx.text).split())
+    road_q = _road_query(ctx)
     roads = await ctx.client.roads(road_q if len(road_q) >= 3 else None)
+    if not roads and len(road_q) >= 3:  # "на ленинградке", "кутузовском": the word's stem
+        for word in road_q.split():
+            if len(word) >= 5 and (roads := await ctx.client.roads(word[:max(5, len(word) - 3)])):
+                road_q = word
+                break
     if not roads and road_q:
         ctx.reply.say("road_unknown", road=road_q)
         return done(ctx)

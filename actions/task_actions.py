@@ -27,7 +27,7 @@ from actions.base import (
     user_text,
 )
 from actions.city_client import CityApi, CityError, RateLimited, Unavailable
-from actions.dialogue import booking_request, clarify_guess, followup_for
+from actions.dialogue import clarify_guess, followup_for, task_in_turn
 from actions.pending import Pending
 from actions.registry import CITY_TASKS, CityTask, service_of, task_modules
 from actions.repair import repair_turn, yes_no
@@ -156,12 +156,16 @@ class ActionInform(CityAction):
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
         answered = await answer_pending(self.client(), reply, tracker, pending(tracker))
-        return answered if answered is not None else self.unclear(reply, tracker)
+        if answered is not None:
+            return answered
+        carried = task_in_turn(tracker)
+        if carried == "booking_form":
+            return [FollowupAction("booking_form")]  # the form reads every detail of the turn
+        if carried:  # run here: a followup would be answered by this rule again
+            return await guarded_task(carried, reply, tracker, self.client())
+        return self.unclear(reply, tracker)
 
     def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        booking = booking_request(tracker)
-        if booking:
-            return booking
         reply.say("clarify_open")
         return reply.remember()
 
@@ -175,7 +179,7 @@ class ActionClarify(ActionInform):
         return "action_clarify"
 
     def unclear(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        return booking_request(tracker) or clarify_guess(reply, tracker)
+        return clarify_guess(reply, tracker)
 
 
 class ActionAffirm(CityAction):

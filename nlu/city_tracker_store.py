@@ -12,8 +12,15 @@ conversations' lifetime (TRACKER_SESSION_TTL_MIN, config.yml `dialogue.session_t
   word when the database fails. Here every failure is logged at CRITICAL and remembered, and
   `GET /healthz` (health_channel.py) answers 503 until a later write succeeds. It also answers
   503 when Rasa is not using this store at all (a bad endpoints.yml falls back to memory too).
+- Personal data is masked before it is stored (tracker_privacy.py): user and bot text, the
+  personal slots. Rasa keeps no other copy: each turn reads the tracker back from here, works on
+  it in memory (NLU and the actions see the turn's text in full) and saves the new events; the
+  lock store holds locks only. Rows stored before masking existed are masked at start. Not
+  covered: an event broker (none is configured) would get the events unmasked, and the
+  FailSafeTrackerStore's in-memory fallback holds them unmasked while the database is down.
 """
 
+import json
 import logging
 import os
 import time
@@ -24,6 +31,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.trackers import DialogueStateTracker
+from tracker_privacy import mask_events
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +60,7 @@ class CityTrackerStore(SQLTrackerStore):
         logger.info("tracker store: %s, conversations expire after %g min",
                     self.engine.url.get_backend_name(), self.ttl_min)
         self.purge_expired()
+        self.mask_stored()
 
     @property
     def domain(self) -> Domain:
@@ -84,9 +93,45 @@ class CityTrackerStore(SQLTrackerStore):
                         deleted, self.ttl_min)
         return int(deleted or 0)
 
+    def mask_stored(self) -> int:
+        """Mask the events stored before masking existed (idempotent: masked data stays)."""
+        changed = 0
+        with self.session_scope() as session:
+            rows = session.query(self.SQLEvent).order_by(self.SQLEvent.sender_id,
+                                                         self.SQLEvent.id).all()
+            by_sender: dict[str, list[Any]] = {}
+            for row in rows:
+                by_sender.setdefault(row.sender_id, []).append(row)
+            for sender_rows in by_sender.values():
+                events = [json.loads(row.data) for row in sender_rows]
+                for row, masked in zip(sender_rows, mask_events(events), strict=True):
+                    data = json.dumps(masked)
+                    if data != row.data:
+                        row.data, changed = data, changed + 1
+            session.commit()
+        if changed:
+            logger.info("masked personal data in %d stored events", changed)
+        return changed
+
+    async def _save_masked(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save, with each new event masked before it is written."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            stored = self._event_query(session, tracker.sender_id,
+                                       fetch_events_from_all_sessions=False).count()
+            events = list(tracker.events)
+            masked = mask_events([event.as_dict() for event in events], stored)
+            for event, data in zip(events[stored:], masked, strict=True):
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
-            await super().save(tracker)
+            await self._save_masked(tracker)
             if time.monotonic() - self._purged_at > PURGE_EVERY_S:
                 self.purge_expired()
         except Exception as exc:

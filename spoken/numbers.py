@@ -82,7 +82,8 @@ def _ru_prepare(text: str) -> str:
         w = word.replace("ё", "е") if word not in _RU_ORDINALS else word
         fallback = _RU_ORDINALS.get(w, _RU_CARDINAL_FORMS.get(word, word))
         card = _RU_ORDINALS.get(word, fallback)
-        if card == "тысяча" and words and words[-1] in _RU_UNITS:
+        if card == "тысяча" and words and (words[-1] in _RU_UNITS
+                                          or words[-1] in _RU_CARDINAL_VALUES):
             words.append(_SEPARATE)  # "ноль три тысяча девятьсот": 03 1985, not 3985
         words.append(card)
     return " ".join(words)
@@ -103,6 +104,9 @@ def _en_digit_words(text: str) -> str:
         after2 = tokens[i + 2] if i + 2 < len(tokens) else ""
         if token in ("oh", "o"):
             between = _is_en_number(before) and _is_en_number(after)
+            # "... two one oh" ends a digit string: zero after two digit words
+            between = between or (not after and before in _EN_DIGIT_WORDS
+                                   and i > 1 and tokens[i - 2] in _EN_DIGIT_WORDS)
             leading = after in _EN_DIGIT_WORDS and after2 in _EN_DIGIT_WORDS and after != "o"
             out.append("zero" if between or leading else token)
         elif token in _EN_REPEAT and (after in _EN_DIGIT_WORDS or _NUM.match(after or "x")):
@@ -136,7 +140,9 @@ def join_digit_groups(text: str) -> str:
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) >= 3 or (len(run) == 2 and all(len(t) == 1 for t in run)):
+        if _day_month_year(run):
+            out.extend(run)  # "2 11 1992": a date said as numbers, not a digit string
+        elif len(run) >= 3 or (len(run) == 2 and all(len(t) == 1 for t in run)):
             out.append("".join(run))
         else:
             out.extend(run)
@@ -150,6 +156,12 @@ def join_digit_groups(text: str) -> str:
             out.append(token)
     flush()
     return " ".join(out)
+
+
+def _day_month_year(run: list[str]) -> bool:
+    if len(run) != 3 or len(run[0]) > 2 or len(run[1]) > 2 or len(run[2]) != 4:
+        return False
+    return 1 <= int(run[0]) <= 31 and 1 <= int(run[1]) <= 12 and run[2][:2] in ("19", "20")
 
 
 def words_to_digits(text: str, lang: str) -> str:

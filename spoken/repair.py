@@ -26,7 +26,9 @@ _RU_CONTRAST = re.compile(r"\b(?:а|лучше|давайте|давай|вме�
 _EN_CONTRAST = re.compile(r"\b(?:but|instead|rather|i\s+mean|make\s+it|let\s*s|how\s+about)\b")
 # Interjections a caller starts with ("а, не надо", "ой, забудьте", "oh never mind"): not a
 # contrast, whatever "а" means elsewhere.
-_LEADING = re.compile(r"^(?:(?:а|ой|ну|ах|эх|ох|ай|да|нет|oh|ah|um|uh|well|ok|okay|no)\s+)+")
+_LEADING = re.compile(r"^(?:(?:а|ой|ну|ах|эх|ох|ай|oh|ah|um|uh|well|ok|okay)\s+)+")
+# "да, отменяйте" at "Отменить запись?" is a yes to the cancellation, not a change of mind.
+_YES_CANCEL = re.compile(r"^(?:да|ага|конечно|ну\s+да|да\s+да|yes|yeah|sure)\b.*\bотмен\w*")
 _TASK_OBJECT = re.compile(r"\bотмен\w*\s+(?:запис\w+|при[её]м\w*|заявк\w+|визит\w*)\b")
 
 
@@ -43,7 +45,7 @@ def is_change_of_mind(text: str, lang: str) -> bool:
     else:
         found = _RU.search(low)
         contrast = _RU_CONTRAST
-        if _TASK_OBJECT.search(low):
+        if _TASK_OBJECT.search(low) or _YES_CANCEL.search(low):
             return False
     if not found:
         return False

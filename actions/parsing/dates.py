@@ -27,7 +27,8 @@ _DAY_ONLY = re.compile(r"^(?:на\s+|on\s+(?:the\s+)?)?(\d{1,2})(?:\s+(?:чис�
 _FILLER = re.compile(
     r"\b(давайте|давай|пожалуйста|please|можно|хочу|на|в|во|к|ко|on|for|the|at|of|"
     r"дату|date|день|day|число|числа|года|год|year|родился|родилась|рождения|born|i was|"
-    r"was|дата|my|birth|мой|моя)\b"
+    r"was|дата|my|birth|мой|моя|ребёнок|ребенок|ребёнка|ребенка|сын|сына|дочь|дочка|дочки|"
+    r"он|она|у|нас|него|неё|нее|child|son|daughter|he|she|kid|is|it|so|ну|так|вот)\b"
 )
 _COMPACT = re.compile(r"\b(\d{8})\b")
 _COMPACT_SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})$")  # DDMMYY, said as "один четыре ноль три..."
@@ -256,9 +257,11 @@ def _safe(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _weekday_day(weekday: int, before: str, after: str, today: date) -> DayRequest:
+def _weekday_day(weekday: int, before: str, after: str, today: date,
+                 wide: str = "") -> DayRequest:
     """The date of a weekday, with the words said before it ("следующую", "this", "last") and
-    after it ("на следующей неделе", "next week", "after next")."""
+    after it ("на следующей неделе", "next week", "after next"); `wide`: the few words before
+    it, where "на следующей неделе во вторник" / "next week on tuesday" says the week."""
     around = f"{before} | {after}"
     monday = today - timedelta(days=today.weekday())
     if _LAST.search(before):
@@ -266,7 +269,8 @@ def _weekday_day(weekday: int, before: str, after: str, today: date) -> DayReque
         return DayRequest(today - timedelta(days=back), past=True, kind="weekday")
     if _AFTER_NEXT.search(around):
         return DayRequest(monday + timedelta(days=14 + weekday), kind="weekday")
-    if _NEXT.search(before) or _NEXT_WEEK_ONLY.search(after) or _A_WEEK_ON.search(after):
+    if (_NEXT.search(before) or _NEXT_WEEK_ONLY.search(after) or _A_WEEK_ON.search(after)
+            or _NEXT_WEEK_ONLY.search(wide)):
         return DayRequest(monday + timedelta(days=7 + weekday), kind="weekday")
     ahead = (weekday - today.weekday()) % 7
     if ahead == 0 and not _THIS.search(before):
@@ -285,8 +289,9 @@ def _weekday_mentions(low: str, today: date) -> list[tuple[int, int, DayRequest]
         for match in pattern.finditer(low):
             before = " ".join(low[:match.start()].split()[-2:])
             after = " ".join(low[match.end():].split()[:4])
+            wide = " ".join(low[:match.start()].split()[-5:])
             found.append((match.start(), match.end(),
-                          _weekday_day(weekday, before, after, today)))
+                          _weekday_day(weekday, before, after, today, wide)))
     return sorted(found, key=lambda f: f[0])
 
 

@@ -77,3 +77,9 @@ class DialogueUnreachableError(PipelineError):
 
 class DialogueTimeoutError(PipelineError):
     code = "dialogue-timeout"
+
+
+class DialogueEmptyError(PipelineError):
+    """Rasa answered, with nothing to say (a failed action, or no model loaded)."""
+
+    code = "dialogue-empty"

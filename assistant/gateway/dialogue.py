@@ -19,6 +19,7 @@ from assistant.gateway.contracts import (
     BotEvent,
     BotMessage,
     BotReply,
+    DialogueEmptyError,
     DialogueTimeoutError,
     DialogueUnreachableError,
     UserTurn,
@@ -86,7 +87,7 @@ class DialogueClient:
             raise DialogueUnreachableError(f"dialogue engine unreachable: {exc!r}") from exc
         reply = parse_rasa_reply(turn.session_id, response.json())
         if not reply.messages:  # no model loaded, or a failed action: never a silent turn
-            raise DialogueUnreachableError("the dialogue engine answered nothing")
+            raise DialogueEmptyError("the dialogue engine answered nothing")
         return reply
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response:

@@ -50,6 +50,11 @@ _LINES: dict[str, dict[str, str]] = {
         "ru": "Одну минуту, пожалуйста: сервис перезапускается. Повторите через несколько секунд.",
         "en": "One moment, please: the service is restarting. Say that again in a few seconds.",
     },
+    # Rasa up, but with nothing to say: a failed action, or its model not loaded
+    "dialogue-empty": {
+        "ru": "Извините, я не смог ответить. Повторите, пожалуйста, или скажите «оператор».",
+        "en": "Sorry, I couldn't answer that. Please say it again, or say \"operator\".",
+    },
     "dialogue-timeout": {
         "ru": "Извините, ответ занимает слишком много времени. Попробуйте ещё раз.",
         "en": "Sorry, this is taking too long. Please try again.",

@@ -14,6 +14,7 @@ from tests.fixtures.stack import (
     only_appointment,
     patient_token,
     run_script,
+    without_visits,
 )
 
 pytestmark = [pytest.mark.stack, pytest.mark.rasa]
@@ -25,6 +26,7 @@ ANNA = ("seven seven nine eight seven six five four three two one zero nine eigh
 
 
 def test_kiosk_booking_is_really_booked(stack: RunningStack) -> None:
+    without_visits(stack, "7712345678901234", "1985-03-14")
     bodies = run_script(stack, Script("en-book", "en", (
         ("i need to see a dentist", ("policy",)),
         (IVAN[0], ("1 2 3 4",)),

@@ -17,6 +17,7 @@ from tests.fixtures.stack import (
     only_appointment,
     patient_token,
     run_script,
+    without_visits,
 )
 
 pytestmark = [pytest.mark.stack, pytest.mark.rasa]
@@ -34,6 +35,7 @@ def digits_after(word: str, text: str) -> str:
 
 
 def test_booking_is_really_booked(stack: RunningStack) -> None:
+    without_visits(stack, "7712345678901234", "1985-03-14")
     bodies = run_script(stack, Script("ru-book", "ru", (
         ("здравствуйте", ("Здравствуйте",)),
         ("запишите меня к лору на послезавтра", ("полис",)),

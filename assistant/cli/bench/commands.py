@@ -141,5 +141,29 @@ def text(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/tex
     write_json(result, out)
 
 
+@bench.command("dialogues")
+def dialogues(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/dialogues.json"),
+    lang: Annotated[str, typer.Option(help="Languages to play, comma-separated.")] = "ru,en",
+) -> None:
+    """The realistic dialogue suite: goal-driven conversations checked through the city API;
+    the pass rate per language and every failure with its reason."""
+    import os
+
+    from assistant.cli.bench.realistic import load_suite, run_suite
+
+    suite = load_suite([code.strip() for code in lang.split(",") if code.strip()])
+
+    def progress(outcome: Any) -> None:
+        mark = "[green]pass[/green]" if outcome.passed else f"[red]FAIL[/red] {outcome.reason}"
+        console.print(f"{outcome.lang} {outcome.name}: {mark}")
+
+    with bench_stack() as settings:
+        key = os.environ.get("CITY_API_KEY", settings.city.api_key)
+        result = run_suite(settings.url("gateway"), settings.url("cityservices"), suite,
+                           progress, city_key=key)
+    write_json(result, out)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(bench, name="bench")

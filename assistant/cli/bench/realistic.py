@@ -5,7 +5,8 @@ balance stated, nothing asked twice, no false statement).
 The tables live beside this module (realistic/ru.yml, realistic/en.yml); `assistant bench
 dialogues` and the e2e test both play them through `POST /v1/text` with `run_suite`.
 
-A dialogue: {name, setup?, turns, expect}. A turn is a line or {say, expect?, reask?}; a
+A dialogue: {name, setup?, turns, expect}. A turn is a line or {say, expect?, reask?, when?}
+(`when`: said only if the last reply matches, as a caller answers what is asked); a
 line may hold {dom+N} (the day of the month N days from today, said as an ordinal). setup:
 {clear: patient} cancels that patient's visits; {book: {patient, specialty}} books one free
 slot first. expect: booked / not_booked / cancelled / says / never_says (see `_checks`).
@@ -25,9 +26,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import yaml
 
+from assistant.settings import DEMO_CITY_API_KEY
+
 TABLES = Path(__file__).with_name("realistic")
 MOSCOW = ZoneInfo("Europe/Moscow")
-CITY_API_KEY = "demo-city-key"
 PATIENTS = {  # the demo identities (cityservices/seed/health.py)
     "ivan": ("7712345678901234", "1985-03-14"),
     "anna": ("7798765432109876", "1992-11-02"),
@@ -42,7 +44,6 @@ _RU_ORD = ["", "первого", "второго", "третьего", "четв
 _EN_ORD = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
            "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
-_QUESTION = re.compile(r"[^.!?]*\?")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Turn:
     say: str
     expect: tuple[str, ...] = ()
     reask: bool = False  # the caller's line is junk: the same question may come again
+    when: str = ""  # said only if the last reply matches (a caller answers what is asked)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Dialogue:
     turns: tuple[Turn, ...]
     expect: dict[str, Any]
     setup: dict[str, Any] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()  # the table's prompts that must not come twice
 
 
 @dataclass
@@ -79,12 +82,14 @@ def load_suite(langs: Sequence[str] = ("ru", "en"), tables: Path = TABLES) -> li
     out: list[Dialogue] = []
     for lang in langs:
         data = yaml.safe_load((tables / f"{lang}.yml").read_text(encoding="utf-8"))
+        questions = tuple(data.get("questions", ()))
         for item in data["dialogues"]:
             turns = tuple(Turn(t) if isinstance(t, str) else
-                          Turn(t["say"], tuple(t.get("expect", ())), bool(t.get("reask")))
+                          Turn(t["say"], tuple(t.get("expect", ())), bool(t.get("reask")),
+                               str(t.get("when", "")))
                           for t in item["turns"])
             out.append(Dialogue(item["name"], lang, turns, item.get("expect", {}),
-                                item.get("setup", {})))
+                                item.get("setup", {}), questions))
     return out
 
 
@@ -92,10 +97,17 @@ def moscow_today() -> date:
     return datetime.now(MOSCOW).date()
 
 
+def open_day(today: date, offset: int) -> date:
+    """The day `offset` days from today, moved past a Sunday (clinics are closed then), so that a
+    {dom+N} dialogue asks for a working day on any date the suite runs."""
+    day = today + timedelta(days=offset)
+    return day + timedelta(days=1) if day.weekday() == 6 else day
+
+
 def render(line: str, lang: str, today: date) -> str:
-    """{dom+N}: the day of the month N days from today as an ordinal ("пятого", "fifth")."""
+    """{dom+N}: the day of the month of `open_day(today, N)` as an ordinal ("пятого")."""
     def day(match: re.Match[str]) -> str:
-        dom = (today + timedelta(days=int(match.group(1)))).day
+        dom = open_day(today, int(match.group(1))).day
         ords = _RU_ORD if lang == "ru" else _EN_ORD
         if dom < len(ords):
             return ords[dom]
@@ -110,11 +122,11 @@ def render(line: str, lang: str, today: date) -> str:
 class City:
     """The city API as a citizen's proof: identify, list, cancel, book."""
 
-    def __init__(self, url: str, http: httpx.Client) -> None:
-        self.url, self.http = url.rstrip("/"), http
+    def __init__(self, url: str, http: httpx.Client, key: str = DEMO_CITY_API_KEY) -> None:
+        self.url, self.http, self.key = url.rstrip("/"), http, key
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
-        headers = {"X-API-Key": CITY_API_KEY}
+        headers = {"X-API-Key": self.key}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         answer = self.http.request(method, f"{self.url}{path}", headers=headers, **kwargs)
@@ -159,7 +171,7 @@ def _day_ok(spec: Any, day: date, today: date) -> str | None:
     if isinstance(spec, str):
         spec = {"weekday": spec}
     if "dom" in spec:
-        want = today + timedelta(days=int(str(spec["dom"]).lstrip("+")))
+        want = open_day(today, int(str(spec["dom"]).lstrip("+")))
         return None if day == want else f"booked on {day}, wanted {want}"
     wanted = WEEKDAYS[spec["weekday"]]
     if day.weekday() != wanted:
@@ -215,12 +227,14 @@ def _checks(city: City, expect: dict[str, Any], replies: list[str], today: date,
     for needle in expect.get("final_says", ()):
         if not re.search(needle, replies[-1] if replies else "", re.IGNORECASE):
             return f"the last reply does not say {needle!r}"
+    for needle in expect.get("final_never_says", ()):
+        if re.search(needle, replies[-1] if replies else "", re.IGNORECASE):
+            return f"the last reply says {needle!r}"
     for needle in expect.get("never_says", ()):
         if re.search(needle, everything, re.IGNORECASE):
             return f"said {needle!r} (false or unwanted)"
-    if "booked" in expect:
-        if why := _check_booked(city, expect["booked"], today, ctx):
-            return why
+    if "booked" in expect and (why := _check_booked(city, expect["booked"], today, ctx)):
+        return why
     for spec in _as_list(expect.get("not_booked")):
         got = [v for v in city.visits(spec["patient"])
                if v.get("serviceType") == spec["specialty"]]
@@ -244,17 +258,24 @@ def _as_list(value: Any) -> list[dict[str, Any]]:
     return value if isinstance(value, list) else [value]
 
 
-def asked_twice(transcript: Sequence[tuple[str, str]], turns: Sequence[Turn]) -> str:
-    """The same question asked again after the caller answered it (junk turns excepted)."""
-    seen: dict[str, int] = {}
+def asked_twice(transcript: Sequence[tuple[str, str]], turns: Sequence[Turn],
+                questions: Sequence[str]) -> str:
+    """A question for a detail (the policy, the birth date, the day, the doctor) asked again
+    after the dialogue had moved past it, i.e. after the caller answered it (turns marked
+    `reask`, junk, excepted); or one sentence said twice in one reply."""
     for index, (_, reply) in enumerate(transcript):
-        for question in {q.strip().lower() for q in _QUESTION.findall(reply)}:
-            if len(question) < 8:
-                continue
-            before = seen.get(question)
-            if before is not None and not any(t.reask for t in turns[before + 1:index + 1]):
-                return f"asked twice: {question!r}"
-            seen[question] = index
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", reply) if len(s.strip()) > 12]
+        if len(sentences) != len(set(sentences)):
+            return f"said the same sentence twice in turn {index + 1}: {reply!r}"
+    for question in questions:
+        asked = [bool(re.search(question, reply, re.IGNORECASE)) for _, reply in transcript]
+        answered_at: int | None = None
+        for index, now in enumerate(asked):
+            if index and asked[index - 1] and not now:
+                answered_at = index
+            junk = any(t.reask for t in turns[answered_at or 0:index + 1])
+            if now and answered_at is not None and not junk:
+                return f"asked twice: {question!r} (again in turn {index + 1})"
     return ""
 
 
@@ -274,6 +295,8 @@ def play(gateway: str, city: City, dialogue: Dialogue, http: httpx.Client,
         session = f"real-{uuid.uuid4().hex[:12]}"
         replies: list[str] = []
         for turn in dialogue.turns:
+            if turn.when and not (replies and re.search(turn.when, replies[-1], re.I)):
+                continue
             line = render(turn.say, dialogue.lang, today)
             body = {"session_id": session, "text": line, "lang": dialogue.lang,
                     "channel": "phone"}
@@ -288,7 +311,7 @@ def play(gateway: str, city: City, dialogue: Dialogue, http: httpx.Client,
                     return outcome
         reason = _checks(city, dialogue.expect, replies, today, ctx)
         if not reason and dialogue.expect.get("not_asked_twice", True):
-            reason = asked_twice(outcome.transcript, dialogue.turns)
+            reason = asked_twice(outcome.transcript, dialogue.turns, dialogue.questions)
         outcome.passed, outcome.reason = not reason, reason
     except httpx.HTTPError as exc:
         outcome.reason = f"HTTP error: {exc}"
@@ -300,12 +323,13 @@ def _as_list_str(value: Any) -> list[str]:
 
 
 def run_suite(gateway: str, city_url: str, dialogues: Sequence[Dialogue],
-              progress: Callable[[Outcome], None] | None = None) -> dict[str, Any]:
+              progress: Callable[[Outcome], None] | None = None,
+              city_key: str = DEMO_CITY_API_KEY) -> dict[str, Any]:
     """Play every dialogue; {"per_lang": {lang: {count, passed, pass_rate}}, "failures": [...],
     "outcomes": [...]}."""
     outcomes: list[Outcome] = []
     with httpx.Client(timeout=90) as http:
-        city = City(city_url, http)
+        city = City(city_url, http, city_key)
         for dialogue in dialogues:
             outcome = play(gateway, city, dialogue, http)
             outcomes.append(outcome)

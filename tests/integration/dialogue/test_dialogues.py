@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import Stack
 
-from tests.fixtures.stack import only_appointment, patient_token
+from tests.fixtures.stack import only_appointment, patient_token, without_visits
 
 pytestmark = pytest.mark.rasa
 POLICY_WORDS_RU = ("семь семь один два три четыре пять шесть семь восемь девять ноль "
@@ -37,6 +37,7 @@ def _appointments(stack: Stack) -> list[dict[str, Any]]:
 
 
 def test_ru_booking_is_really_booked(stack: Stack) -> None:
+    without_visits(stack, "7712345678901234", "1985-03-14")
     s = session()
     assert "Здравствуйте" in texts(stack.say(s, "здравствуйте", "ru"))
     out = stack.say(s, "запишите меня к лору на завтра", "ru")
@@ -56,6 +57,7 @@ def test_ru_booking_is_really_booked(stack: Stack) -> None:
 
 
 def test_en_booking_with_troika_digression_and_kiosk_privacy(stack: Stack) -> None:
+    without_visits(stack, "7712345678901234", "1985-03-14")
     s = session()
     assert "sixteen digits" in texts(stack.say(s, "i need a dentist", "en", "kiosk"))
     out = stack.say(s, POLICY_WORDS_EN, "en", "kiosk")

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import ValidateBookingForm
 from actions.booking_ask import ActionAskSlotChoice, ActionBookingDone
+from actions.vault import held_policy, held_token
 
 IDENTIFIED = {"patient_token": "tok", "policy_number": "************1234",
               "birth_date": "****-**-**", "specialty": "dentist", "date_pref": "2026-11-26"}
@@ -34,7 +35,8 @@ async def test_activation_takes_specialty_and_date() -> None:
 
 async def test_policy_read_back_in_groups_on_phone() -> None:
     got, d = await validate(FakeCity(), POLICY, "policy_number", slots={"specialty": "dentist"})
-    assert got["policy_number"] == POLICY
+    assert held_policy(got["policy_number"]) == POLICY  # sealed: the tracker holds ciphertext
+    assert POLICY not in got["policy_number"]
     assert "7712 3456 7890 1234" in texts(d)[0]
     assert got["requested_slot"] == "birth_date"
 
@@ -49,14 +51,14 @@ async def test_kiosk_reads_only_last_four() -> None:
 async def test_last_four_correction() -> None:
     slots = {"specialty": "dentist", "policy_number": "7712345678901235"}
     got, _ = await validate(FakeCity(), "нет последние 4 1234", "birth_date", slots=slots)
-    assert got["policy_number"] == POLICY
+    assert held_policy(got["policy_number"]) == POLICY
     assert got["requested_slot"] == "birth_date"
 
 
 async def test_birth_date_identifies_and_masks() -> None:
     slots = {"specialty": "dentist", "policy_number": POLICY}
     got, d = await validate(FakeCity(), "14 марта 1985", "birth_date", slots=slots)
-    assert got["patient_token"] == "tok"
+    assert held_token(got["patient_token"]) == "tok" and "tok" not in got["patient_token"]
     assert got["policy_number"] == "************1234"
     assert "Иван Петров" in texts(d)[0]
     assert got["requested_slot"] == "date_pref"

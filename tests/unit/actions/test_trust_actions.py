@@ -50,7 +50,7 @@ async def _confirm(city: FakeCity, sender: str = "t1", message_id: str = "m1") -
     offered = [slot(2, "2026-11-26T10:30:00+03:00").model_dump()]
     values: dict[str, Any] = {"specialty": "dentist", "slot_choice": "s2",
                               "offered_slots": offered}
-    t = tracker("да", "affirm", slots={"patient_token": "tok"})
+    t = tracker("да", "affirm", slots={"patient_token": "tok"})  # sealed by the fake's tracker
     t.sender_id = sender
     t.latest_message["message_id"] = message_id
     await step_confirm(city, t, Reply(d, "ru"), values, "да")

@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from assistant.gateway.contracts import DialogueUnreachableError, UserTurn
+from assistant.gateway.contracts import DialogueEmptyError, DialogueUnreachableError, UserTurn
 from assistant.gateway.dialogue import DialogueClient
 from assistant.gateway.fallbacks import fallback_line
 
@@ -66,5 +66,5 @@ def test_a_turn_that_reached_rasa_is_not_sent_again() -> None:
 
 def test_a_silent_answer_is_not_passed_on() -> None:
     nlu_only = [{"recipient_id": "s1", "custom": {"event": "nlu", "intent": "affirm"}}]
-    with pytest.raises(DialogueUnreachableError):
+    with pytest.raises(DialogueEmptyError):
         asyncio.run(client_with(refusing(0, [], nlu_only), retry_s=0.1).send(TURN))
