@@ -11,7 +11,7 @@ from actions import clock
 from actions.appointment_pick import described, item, option_number
 from actions.base import turn_channel
 from actions.booking_steps import fetch_slots, mutation_key
-from actions.city_client import Appointment, Conflict, Slot, set_caller
+from actions.city_client import Appointment, Conflict, TimeSlot, set_caller
 from actions.health_text import clinic_name, doctor_name, specialty_name, when_text
 from actions.messages import say
 from actions.parsing import parse_date, parse_time
@@ -210,7 +210,7 @@ async def _reschedule_steps(ctx: TaskContext, token: str, appt: dict[str, Any]) 
 
 
 def _readback(ctx: TaskContext, specialty: str, chosen: dict[str, Any]) -> list[EventType]:
-    slot = Slot.model_validate(chosen)
+    slot = TimeSlot.model_validate(chosen)
     return _confirm(ctx, "readback", specialty=specialty_name(specialty, ctx.lang),
                     when=when_text(slot.start, ctx.lang), clinic=clinic_name(slot, ctx.lang),
                     doctor=doctor_name(slot, ctx.lang))

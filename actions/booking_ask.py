@@ -22,7 +22,7 @@ from actions.base import (
     yes_no_phrases,
 )
 from actions.booking_steps import BOOKING_RETRY, fetch_slots
-from actions.city_client import RateLimited, Slot, Unavailable
+from actions.city_client import RateLimited, TimeSlot, Unavailable
 from actions.health_text import clinic_name, doctor_name, specialty_name, time_text, when_text
 from actions.messages import say
 from actions.messages_booking import SPECIALTY_NAMES
@@ -167,7 +167,7 @@ class ActionAskConfirm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = Reply(dispatcher, turn_lang(tracker))
-        chosen = next((Slot.model_validate(s) for s in tracker.get_slot("offered_slots") or []
+        chosen = next((TimeSlot.model_validate(s) for s in tracker.get_slot("offered_slots") or []
                        if str(s["id"]) == str(tracker.get_slot("slot_choice"))), None)
         if _fails(tracker, "confirm") >= MAX_FAILS - 1:
             reply.say("confirm_format")

@@ -18,8 +18,8 @@ from actions.city_client import (
     CityApi,
     Conflict,
     RateLimited,
-    Slot,
     SlotInPast,
+    TimeSlot,
     Unavailable,
     VisitOverlaps,
     idempotency_key,
@@ -122,10 +122,10 @@ async def fetch_slots(
     given. With a time preference (`time_pref`): only slots in its window (when there are any),
     and on the first day with free time the ones nearest its clock time first."""
     start = date.fromisoformat(day)
-    slots: list[Slot] = await client.slots(
+    slots: list[TimeSlot] = await client.slots(
         specialty, start.isoformat(), (start + timedelta(days=7)).isoformat(), limit=60
     )
-    picked: list[Slot] = []
+    picked: list[TimeSlot] = []
     for slot in slots:  # one per start time: "в 10 30" is unambiguous
         if slot.status != "free" or (after is not None and slot.start <= after) or (
                 before is not None and slot.start >= before):
@@ -137,7 +137,7 @@ async def fetch_slots(
     return [s.model_dump(by_alias=False) for s in _preferred(picked, pref)[:PAGE]]
 
 
-def _minutes(slot: Slot) -> int:
+def _minutes(slot: TimeSlot) -> int:
     moment = datetime.fromisoformat(slot.start)
     return moment.hour * 60 + moment.minute
 
@@ -147,7 +147,7 @@ def _hhmm(value: str) -> int:
     return int(hour) * 60 + int(minute)
 
 
-def _preferred(slots: list[Slot], pref: dict[str, str] | None) -> list[Slot]:
+def _preferred(slots: list[TimeSlot], pref: dict[str, str] | None) -> list[TimeSlot]:
     if not pref or not slots:
         return slots
     if "start" in pref and "end" in pref:
@@ -318,14 +318,14 @@ def _rule_refused(reply: Reply, values: Values, refused: Conflict) -> list[Event
             *([put(values, "offered_slots", alts)] if alts else [])]
 
 
-def _chosen(values: Values) -> Slot | None:
+def _chosen(values: Values) -> TimeSlot | None:
     for slot in values.get("offered_slots") or []:
         if str(slot["id"]) == str(values.get("slot_choice")):
-            return Slot.model_validate(slot)
+            return TimeSlot.model_validate(slot)
     return None
 
 
-def _details(reply: Reply, slot: Slot, reference: str) -> str:
+def _details(reply: Reply, slot: TimeSlot, reference: str) -> str:
     address = slot.clinic.address if slot.clinic else ""
     return say("booking_details", reply.lang, reference=reference,
                specialty=specialty_name(slot.specialty, reply.lang),

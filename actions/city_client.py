@@ -66,7 +66,7 @@ class Practitioner(_Model):
     name_en: str = ""
 
 
-class Slot(_Model):
+class TimeSlot(_Model):
     id: str | int
     status: str = "free"
     start: str
@@ -211,7 +211,7 @@ class RateLimited(CityError):
 class Conflict(CityError):
     """409, e.g. slot-taken; `alternatives` are free slots offered instead."""
 
-    def __init__(self, code: str, message: str = "", alternatives: list[Slot] | None = None,
+    def __init__(self, code: str, message: str = "", alternatives: list[TimeSlot] | None = None,
                  existing_id: str | int | None = None):
         super().__init__(code, message)
         self.alternatives = alternatives or []
@@ -231,7 +231,7 @@ class SlotInPast(Conflict):
     """409 slot-in-past: that time has already begun; `alternatives` are later ones."""
 
 
-_CONFLICTS: dict[str, type[Conflict]] = {
+CONFLICTS: dict[str, type[Conflict]] = {
     "specialty-already-booked": AlreadyBooked, "visit-overlaps": VisitOverlaps,
     "slot-in-past": SlotInPast,
 }
@@ -245,7 +245,7 @@ class CityApi(Protocol):
     async def slots(
         self, specialty: str, date_from: str, date_to: str, limit: int = 10,
         district: str | None = None,
-    ) -> list[Slot]: ...
+    ) -> list[TimeSlot]: ...
 
     async def book(
         self, token: str, slot_id: str | int, idempotency_key: str | None = None
@@ -372,8 +372,8 @@ class CityClient:
         if status == 404:
             raise NotFound(code, message)
         if status == 409:
-            alts = [Slot.model_validate(s) for s in error.get("alternatives", []) or []]
-            kind = _CONFLICTS.get(code, Conflict)
+            alts = [TimeSlot.model_validate(s) for s in error.get("alternatives", []) or []]
+            kind = CONFLICTS.get(code, Conflict)
             raise kind(code, message, alts, error.get("existing_appointment_id"))
         if status == 422 or status == 400:
             raise InvalidInput(code, message)
@@ -392,14 +392,14 @@ class CityClient:
     async def slots(
         self, specialty: str, date_from: str, date_to: str, limit: int = 10,
         district: str | None = None,
-    ) -> list[Slot]:
+    ) -> list[TimeSlot]:
         params: dict[str, Any] = {
             "specialty": specialty, "date_from": date_from, "date_to": date_to, "limit": limit,
         }
         if district:
             params["district"] = district
         data = await self._request("GET", "/health/v1/slots", params=params)
-        return [Slot.model_validate(s) for s in data.get("slots", [])]
+        return [TimeSlot.model_validate(s) for s in data.get("slots", [])]
 
     async def book(
         self, token: str, slot_id: str | int, idempotency_key: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from actions.city_client import Appointment, Slot
+from actions.city_client import Appointment, TimeSlot
 from actions.messages_booking import MONTHS, SPECIALTY_NAMES, WEEKDAYS
 
 
@@ -32,14 +32,14 @@ def specialty_name(code: str | None, lang: str) -> str:
     return SPECIALTY_NAMES.get(code, {}).get(lang, code)
 
 
-def clinic_name(slot: Slot | Appointment, lang: str) -> str:
+def clinic_name(slot: TimeSlot | Appointment, lang: str) -> str:
     clinic = slot.clinic
     if clinic is None:
         return ""
     return (clinic.name_ru if lang == "ru" else clinic.name_en) or clinic.name_ru
 
 
-def doctor_name(slot: Slot | Appointment, lang: str) -> str:
+def doctor_name(slot: TimeSlot | Appointment, lang: str) -> str:
     doc = slot.practitioner
     if doc is None:
         return ""

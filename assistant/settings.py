@@ -131,6 +131,9 @@ class AsrSettings(Section):
     models: dict[str, str] = Field(default_factory=dict)
     models_base_url: str = "https://alphacephei.com/vosk/models"
     sha256: dict[str, str] = Field(default_factory=dict)
+    # concurrent voice calls (ASR streams) one gateway takes; 0: two per CPU core
+    # (assistant.gateway.admission); a call beyond it is refused, not slowed
+    max_streams: int = Field(default=0, ge=0)
 
     @field_validator("sha256")
     @classmethod
@@ -179,6 +182,10 @@ class GatewayServer(Section):
     keep_alive_s: int = Field(default=5, ge=1)
     max_connections: int = Field(default=1000, ge=1)
     max_header_bytes: int = Field(default=16384, ge=1024)
+    # SIGTERM: calls in progress may go on this long, then they are ended politely
+    drain_s: float = Field(default=30.0, ge=0)
+    # the hint given with a refused call (HTTP Retry-After, the 1013 close reason)
+    retry_after_s: int = Field(default=5, ge=1)
 
 
 class PrivacySettings(Section):

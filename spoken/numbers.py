@@ -38,6 +38,9 @@ _RU_CARDINAL_FORMS: dict[str, str] = {
     "девяти": "девять", "десяти": "десять", "пятнадцати": "пятнадцать", "двадцати": "двадцать",
     "тридцати": "тридцать", "сорока": "сорок", "одну": "один", "одна": "один",
 }
+# A genitive ten ends its number before a nominative one: "без двадцати три" is 20 before 3
+# (14:40); "двадцати трёх" (genitive throughout) stays 23.
+_RU_GENITIVE_TENS = frozenset({"двадцати", "тридцати", "сорока"})
 _RU_CARDINAL_VALUES: dict[str, int] = {
     "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8,
     "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13,
@@ -78,13 +81,16 @@ _EN_REPEAT = {"double": 2, "triple": 3}
 
 def _ru_prepare(text: str) -> str:
     words: list[str] = []
-    for word in text.split():
+    said = text.split()
+    for i, word in enumerate(said):
         w = word.replace("ё", "е") if word not in _RU_ORDINALS else word
         fallback = _RU_ORDINALS.get(w, _RU_CARDINAL_FORMS.get(word, word))
         card = _RU_ORDINALS.get(word, fallback)
         if card == "тысяча" and words and (words[-1] in _RU_UNITS
                                           or words[-1] in _RU_CARDINAL_VALUES):
             words.append(_SEPARATE)  # "ноль три тысяча девятьсот": 03 1985, not 3985
+        if i and said[i - 1] in _RU_GENITIVE_TENS and word in _RU_CARDINAL_VALUES:
+            words.append(_SEPARATE)  # "без двадцати три": 20 and 3, not 23
         words.append(card)
     return " ".join(words)
 

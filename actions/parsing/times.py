@@ -95,7 +95,8 @@ def _lang(text: str, lang: str | None) -> str:
 _POL_JOINED = re.compile(r"\bпол(?:-|\s)?([а-яё]+ого)\b")  # "полдесятого", "пол-второго"
 _RU_HOUR_WORD = re.compile(
     r"(?:(?<=\bв )|(?<=\bк )|(?<=\bоколо )|(?<=\bпосле )|(?<=\bдо )|(?<=\bс )|(?<=\bчетверти )|"
-    r"(?<=\bминут )|(?<=\bпримерно )|(?<=\bрайоне ))час(у|а)?\b(?!\s+(?:\d|назад|ровно\s+\d))"
+    r"(?<=\bминут )|(?<=\bпримерно )|(?<=\bрайоне )|(?<=\bбез \d )|(?<=\bбез \d\d ))"
+    r"час(у|а)?\b(?!\s+(?:\d(?!\d)|назад|ровно\s+\d))"
 )
 _RU_HOUR_WORD_TAIL = re.compile(r"\bчас\s+(дня|ночи)\b")
 _RU_ORDINAL_HOUR = re.compile(r"\b(половин[аеуы]|пол|четверть|минут\w*)\s+([а-яё]+ого)\b")
@@ -287,16 +288,16 @@ _WINDOWS: list[tuple[re.Pattern[str], DayPart]] = [
     (re.compile(r"\b(?:в\s+)?обед\b(?!\w)|\bв\s+обеденное\s+время\b|\blunch\s*time\b|"
                 r"\bat\s+lunch\b|\baround\s+(?:noon|midday)\b|\bоколо\s+полудня\b"), MIDDAY),
     (re.compile(r"\b(?:после\s+обеда|после\s+полудня|дн[её]м|во\s+второй\s+половине\s+дня|"
-                r"в\s+середине\s+дня|во\s+(?:второй|2)\s+половине\s+дня|in\s+the\s+afternoon|afternoon|after\s+lunch|"
+                r"в\s+середине\s+дня|во\s+(?:второй|2)\s+половине\s+дня|in\s+the\s+afternoon|afternoons?|after\s+lunch|"
                 r"after\s+(?:noon|midday)|early\s+afternoon|late\s+afternoon)\b"), AFTERNOON),
-    (re.compile(r"\b(?:утр(?:ом|о)|с\s+утра|пораньше\s+утром|до\s+обеда|до\s+полудня|"
-                r"в\s+(?:первой|1)\s+половине\s+дня|in\s+the\s+morning|morning|before\s+lunch|"
+    (re.compile(r"\b(?:утр(?:ом|о)|утречком|с\s+утра|пораньше\s+утром|до\s+обеда|до\s+полудня|"
+                r"в\s+(?:первой|1)\s+половине\s+дня|in\s+the\s+morning|mornings?|before\s+lunch|"
                 r"before\s+(?:noon|midday))\b"), MORNING),
-    (re.compile(r"\b(?:вечер(?:ом)?|ближе\s+к\s+вечеру|под\s+вечер|после\s+работы|"
-                r"in\s+the\s+evening|evening|tonight|after\s+work)\b"), EVENING),
+    (re.compile(r"\b(?:вечер(?:ом)?|вечерком|ближе\s+к\s+вечеру|под\s+вечер|после\s+работы|"
+                r"in\s+the\s+evening|evenings?|tonight|after\s+work)\b"), EVENING),
 ]
 _RU_AFTER = r"(?:после|не\s+раньше|(?<!не\s)позже|(?<!не\s)позднее|начиная\s+с)"
-_EN_AFTER = r"(?:after|not\s+before|later\s+than|no\s+earlier\s+than|from)"
+_EN_AFTER = r"(?:after|not\s+before|(?<!not\s)(?<!no\s)later\s+than|no\s+earlier\s+than|from)"
 _RU_BEFORE = r"(?:до|не\s+позже|не\s+позднее|(?<!не\s)раньше)"
 _EN_BEFORE = r"(?:before|not\s+later\s+than|no\s+later\s+than|earlier\s+than|until|till|by)"
 _RANGE = re.compile(r"\b(?:с|from|between)\s+(.{1,30}?)\s+(?:до|to|and|till|until)\s+(.{1,30})$")
@@ -310,13 +311,14 @@ _EARLIER = re.compile(r"\b(?:пораньше|раньше|ранее|earlier|so
 
 
 def _bound(phrase: str, lang: str) -> ClockTime | None:
-    """The clock time that starts `phrase` ("3 часов" -> 15:00, "12" -> 12:00)."""
+    """The clock time that starts `phrase` ("3 часов" -> 15:00, "12" -> 12:00); "after lunch
+    at 2" is no bound: the clock time does not start it."""
     words = phrase.split()[:4]
+    lead = "в " if lang == "ru" else "at "
     for n in range(len(words), 0, -1):
-        found = parse_clock("в " + " ".join(words[:n]) if lang == "ru"
-                            else "at " + " ".join(words[:n]), lang)
-        if found is not None:
-            return found
+        found = clock_mentions(lead + " ".join(words[:n]), lang)
+        if found and found[0].start <= len(lead):
+            return found[0].time
     return None
 
 

@@ -1,16 +1,15 @@
 """`python -m assistant.gateway [--host H] [--port P]`: the gateway behind uvicorn, with the
 header/body read deadlines, connection cap and frame caps of config.yml `gateway:` and
-`channels:` (assistant.gateway.server). `assistant up` starts it this way."""
+`channels:`, and the graceful drain of SIGTERM (assistant.gateway.server). `assistant up` starts
+it this way."""
 
 from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
 from assistant.gateway.app import create_app
 from assistant.gateway.logs import configure_logging
-from assistant.gateway.server import server_config
+from assistant.gateway.server import gateway_server
 from assistant.settings import ConfigError, load_settings
 
 
@@ -26,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(mask=settings.privacy.log_mask)
     host = args.host or settings.host
     port = settings.ports.gateway if args.port is None else args.port
-    uvicorn.Server(server_config(settings, create_app(settings), host, port)).run()
+    gateway_server(settings, create_app(settings), host, port).run()
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 from assistant.gateway import asr_route, kiosk_page, text_route, voice_route
+from assistant.gateway.admission import Admission
 from assistant.gateway.channels import audio_fork
 from assistant.gateway.channels.audiosocket import start_phone_channel
 from assistant.gateway.dialogue import DialogueClient
@@ -31,7 +32,7 @@ def create_app(
         app.state.dialogue = client
         # Models load on first use, the TTS thread starts on first use: nothing heavy here.
         app.state.voice = VoiceStack.from_settings(settings, dialogue=client)
-        app.state.phone = await start_phone_channel(app.state.voice, settings)
+        app.state.phone = await start_phone_channel(app.state.voice, settings, admission)
         try:
             yield
         finally:
@@ -41,6 +42,8 @@ def create_app(
 
     app = FastAPI(title="City voice assistant gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    # the voice calls' places (asr.max_streams) and the drain of SIGTERM (server.DrainingServer)
+    admission = app.state.admission = Admission.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(text_route.router)
@@ -50,7 +53,11 @@ def create_app(
     kiosk_page.install(app)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": "gateway"}
+    async def healthz(response: Response) -> dict[str, str | int]:
+        """200 `ok`; 503 `draining` after SIGTERM, so that a balancer stops routing here."""
+        if admission.draining:
+            response.status_code = 503
+        return {"status": "draining" if admission.draining else "ok", "service": "gateway",
+                "calls": admission.active, "capacity": admission.capacity}
 
     return app

@@ -21,9 +21,10 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 
+from assistant.gateway.admission import GOING_AWAY
 from assistant.gateway.channels.ws_session import BadFrame, Limits, SessionOver, WsLink
 from assistant.gateway.guard import public_message
-from assistant.gateway.voice_route import authorize
+from assistant.gateway.voice_route import admit, authorize
 from assistant.gateway.wire import (
     VoskConfig,
     VoskError,
@@ -125,7 +126,21 @@ async def asr_socket(ws: WebSocket) -> None:
     lang = ws.query_params.get("lang") or settings.default_lang
     if not await authorize(ws, settings):
         return
-    await ws.accept()
+    ticket = await admit(ws, "an /v1/asr stream")
+    if ticket is None:
+        return
+    with ticket:
+        await ws.accept()
+        try:
+            await asr_stream(ws, settings, lang)
+        except asyncio.CancelledError:
+            if not ticket.absorb():
+                raise
+            await _say_and_close(ws, VoskError("the gateway is shutting down"), GOING_AWAY,
+                                 "the gateway is shutting down")
+
+
+async def asr_stream(ws: WebSocket, settings: Settings, lang: str) -> None:
     link = WsLink(ws, Limits.from_settings(settings))
     endpointing = EndpointConfig.from_mapping(settings.endpointing_for("asr").model_dump())
     if not settings.accepts(lang):  # config.yml `languages`

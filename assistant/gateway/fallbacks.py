@@ -25,6 +25,19 @@ _LINES: dict[str, dict[str, str]] = {
         "ru": "Хорошо, буду говорить в обычном темпе.",
         "en": "All right, back to the normal pace.",
     },
+    # admission control: a call over the gateway's capacity (or while it drains) hears this,
+    # then the line hangs up and the dialplan goes on
+    "lines-busy": {
+        "ru": "Все линии сейчас заняты. Пожалуйста, подождите или перезвоните через несколько минут.",
+        "en": "All lines are busy right now. Please hold, or call back in a few minutes.",
+    },
+    # drain: the gateway is stopping and a call is still going at gateway.drain_s
+    "gateway-closing": {
+        "ru": ("Извините, сервис перезапускается, и разговор придётся прервать. "
+               "Перезвоните, пожалуйста, через минуту. До свидания!"),
+        "en": ("Sorry, the service is restarting and this call has to end. "
+               "Please call again in a minute. Goodbye!"),
+    },
     "asr-no-speech": {
         "ru": "Я вас не услышал. Скажите, пожалуйста, ещё раз.",
         "en": "I didn't hear anything. Please say that again.",

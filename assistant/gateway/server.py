@@ -10,6 +10,13 @@ connections. `GuardedHttpProtocol` (uvicorn's httptools protocol) adds:
 - a connection cap: a connection beyond `max_connections` (WebSockets included) gets 503 and is
   closed at once.
 WebSocket frames are capped by uvicorn's `ws_max_size` (see `server_config`).
+
+`DrainingServer` adds the graceful drain of SIGTERM (and a first Ctrl-C). Plain uvicorn, on
+SIGTERM, stops accepting, closes every WebSocket at once (calls cut mid-sentence) and waits for
+HTTP requests. Here the first signal only starts `Admission.drain()`: the server keeps listening,
+every new call is refused (503 + Retry-After, the busy line on the phone), `/healthz` answers 503
+`draining`, the calls in progress finish or are ended politely at `gateway.drain_s`; only then
+does uvicorn's own shutdown run. A second signal shuts down at once, as uvicorn does.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from types import FrameType
 from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from assistant.gateway.admission import Admission
 from assistant.settings import GatewayServer, Settings
 
 log = logging.getLogger(__name__)
@@ -147,3 +156,37 @@ def server_config(settings: Settings, app: Any, host: str, port: int) -> uvicorn
         log_config=None,
         server_header=False,
     )
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn.Server whose first SIGTERM/SIGINT drains the voice calls before shutting down."""
+
+    def __init__(self, config: uvicorn.Config, admission: Admission) -> None:
+        super().__init__(config)
+        self.admission = admission
+        self.drain_requested = False
+        self._drain: asyncio.Task[None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # a signal handler: only flags here; the drain starts on uvicorn's next tick (0.1 s)
+        if self.drain_requested:
+            super().handle_exit(sig, frame)
+            return
+        self._captured_signals.append(sig)  # re-raised by uvicorn once the server is down
+        self.drain_requested = True
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.drain_requested and self._drain is None:
+            self._drain = asyncio.create_task(self._drain_then_exit(), name="gateway-drain")
+        return await super().on_tick(counter)
+
+    async def _drain_then_exit(self) -> None:
+        try:
+            await self.admission.drain()
+        finally:
+            self.should_exit = True
+
+
+def gateway_server(settings: Settings, app: Any, host: str, port: int) -> DrainingServer:
+    """`python -m assistant.gateway`'s server: `app` is `create_app(settings)`."""
+    return DrainingServer(server_config(settings, app, host, port), app.state.admission)

@@ -9,10 +9,16 @@ page) or one of `channels.allowed_origins`; devices send no Origin. The same che
 WebSocket route (`/v1/voice`, `/v1/audio-fork`, `/v1/asr`). Then:
 a JSON config message, binary PCM16 frames, JSON control messages; the server answers with JSON
 events and the reply audio as binary frames at the device's rate.
+
+Every WebSocket route holds one of the gateway's voice places (assistant.gateway.admission) for
+the session's length: over `asr.max_streams`, or while the gateway drains, a new socket is refused
+after its token check with HTTP 503 and `Retry-After` (`admit`); a session still going at the
+drain deadline gets its end event and close code 1001 (`end_for_drain`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import uuid
@@ -20,7 +26,10 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import PlainTextResponse
+from starlette.websockets import WebSocketDisconnect
 
+from assistant.gateway.admission import GOING_AWAY, TRY_AGAIN_LATER, Admission, Ticket
 from assistant.gateway.channels.call import Call
 from assistant.gateway.channels.ws_session import (
     BadFrame,
@@ -30,7 +39,7 @@ from assistant.gateway.channels.ws_session import (
     WsVoiceSession,
 )
 from assistant.gateway.pipeline import VoiceStack
-from assistant.gateway.wire import Config, Ready, WireError
+from assistant.gateway.wire import Config, Ready, SessionEnd, WireError
 from assistant.settings import Settings
 from audio.types import PipelineError
 
@@ -82,6 +91,36 @@ async def authorize(ws: WebSocket, settings: Settings) -> bool:
     return True
 
 
+async def admit(ws: WebSocket, what: str) -> Ticket | None:
+    """A voice place for this socket, or a refusal (None): HTTP 503 with `Retry-After` before
+    the upgrade where the server can answer it (uvicorn can), else close code 1013 with the
+    retry hint in its reason."""
+    admission: Admission = ws.app.state.admission
+    ticket = admission.admit(what)
+    if ticket is not None:
+        return ticket
+    why = "draining" if admission.draining else "busy"
+    hint = admission.retry_hint()
+    if "websocket.http.response" in ws.scope.get("extensions", {}):
+        await ws.send_denial_response(PlainTextResponse(
+            f"{why}: {hint}\n", status_code=503,
+            headers={"Retry-After": str(admission.retry_after_s)}))
+    else:
+        await ws.accept()
+        await ws.close(TRY_AGAIN_LATER, reason=f"{why}; {hint}")
+    return None
+
+
+async def end_for_drain(link: WsLink) -> None:
+    """The drain deadline: the session's end event (reason `gateway-closing`), then 1001."""
+    try:
+        await link.send_event(SessionEnd("gateway-closing"))
+        async with asyncio.timeout(link.limits.idle_timeout_s):
+            await link.ws.close(GOING_AWAY, reason="the gateway is shutting down")
+    except (SessionOver, TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
+        pass
+
+
 async def read_config(link: WsLink, languages: Sequence[str]) -> Config:
     """Wait for a valid config message; anything else before it is answered with an error."""
     while True:
@@ -105,8 +144,21 @@ async def voice_socket(ws: WebSocket) -> None:
     settings: Settings = ws.app.state.settings
     if not await authorize(ws, settings):
         return
-    await ws.accept()
-    link = WsLink(ws, Limits.from_settings(settings))
+    ticket = await admit(ws, "a /v1/voice session")
+    if ticket is None:
+        return
+    with ticket:
+        await ws.accept()
+        link = WsLink(ws, Limits.from_settings(settings))
+        try:
+            await voice_session(link, settings)
+        except asyncio.CancelledError:
+            if not ticket.absorb():
+                raise
+            await end_for_drain(link)
+
+
+async def voice_session(link: WsLink, settings: Settings) -> None:
     try:
         config = await read_config(link, settings.languages)
     except BadFrame as bad:
@@ -115,7 +167,7 @@ async def voice_socket(ws: WebSocket) -> None:
     except SessionOver as over:
         log.info("voice device left before its config: %s", over.reason)
         return
-    await serve(link, ws.app.state.voice, settings, config)
+    await serve(link, link.ws.app.state.voice, settings, config)
 
 
 async def serve(link: WsLink, stack: VoiceStack, settings: Settings, config: Config) -> None:

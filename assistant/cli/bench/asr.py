@@ -27,7 +27,7 @@ KO_YES_NO = ("네", "아니요")
 
 
 @dataclass(frozen=True)
-class Slot:
+class GrammarSlot:
     """A dialogue slot: what the caller says, and the phrase list the recognizer gets for it."""
 
     name: str
@@ -36,8 +36,9 @@ class Slot:
 
 
 KO_SLOTS = (
-    Slot("digits", KO_DIGITS, ("일 이 삼", "사 오 육 칠", "팔 구 영", "삼 일 오", "구 칠 이 사")),
-    Slot("yes_no", KO_YES_NO, ("네", "아니요")),
+    GrammarSlot("digits", KO_DIGITS,
+                ("일 이 삼", "사 오 육 칠", "팔 구 영", "삼 일 오", "구 칠 이 사")),
+    GrammarSlot("yes_no", KO_YES_NO, ("네", "아니요")),
 )
 
 
@@ -71,7 +72,7 @@ def _summary(refs: list[str], results: list[Transcription]) -> dict[str, Any]:
 
 
 async def _run(
-    engine: AsrEngine, tts: TtsEngine, slots: Sequence[Slot], lang: str, wpms: Sequence[int],
+    engine: AsrEngine, tts: TtsEngine, slots: Sequence[GrammarSlot], lang: str, wpms: Sequence[int],
     sample_rate: int,
 ) -> dict[str, Any]:
     refs: list[str] = []
@@ -101,7 +102,7 @@ async def _run(
 def bench_grammar(
     registry: ModelRegistry | None = None,
     lang: str = "ko",
-    slots: Sequence[Slot] = KO_SLOTS,
+    slots: Sequence[GrammarSlot] = KO_SLOTS,
     wpms: Sequence[int] = (130, 170, 210),
     sample_rate: int = 16000,
 ) -> dict[str, Any]:

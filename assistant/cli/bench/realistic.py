@@ -167,7 +167,11 @@ def _day_ok(spec: Any, day: date, today: date) -> str | None:
     {weekday, next_week: true}, or {dom: "+N"}."""
     if isinstance(spec, str) and spec.startswith("+"):
         want = today + timedelta(days=int(spec[1:]))
-        return None if day == want else f"booked on {day}, wanted {want}"
+        # "послезавтра" that falls on a weekend: the assistant says so and offers Monday
+        monday = want + timedelta(days=7 - want.weekday())
+        if day == want or (want.weekday() >= 5 and day == monday):
+            return None
+        return f"booked on {day}, wanted {want}"
     if isinstance(spec, str):
         spec = {"weekday": spec}
     if "dom" in spec:

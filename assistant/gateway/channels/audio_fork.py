@@ -18,6 +18,7 @@ or handoff), `error`, and `json` for the rest.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import uuid
@@ -33,7 +34,7 @@ from assistant.gateway.channels.ws_session import (
     WsVoiceSession,
 )
 from assistant.gateway.contracts import Lang
-from assistant.gateway.voice_route import authorize
+from assistant.gateway.voice_route import admit, authorize, end_for_drain
 from assistant.gateway.wire import (
     FORK_REQUESTS,
     Dtmf,
@@ -142,10 +143,24 @@ async def audio_fork_socket(ws: WebSocket) -> None:
     settings: Settings = ws.app.state.settings
     if not await authorize(ws, settings):
         return
-    await ws.accept()
-    json_playback = ws.query_params.get("playback") == "json"
-    link_type = PlayAudioLink if json_playback else WsLink
-    link = link_type(ws, Limits.from_settings(settings), shape=fork_shape)
+    ticket = await admit(ws, "an /v1/audio-fork call")
+    if ticket is None:
+        return
+    with ticket:
+        await ws.accept()
+        json_playback = ws.query_params.get("playback") == "json"
+        link_type = PlayAudioLink if json_playback else WsLink
+        link = link_type(ws, Limits.from_settings(settings), shape=fork_shape)
+        try:
+            await fork_session(link, settings)
+        except asyncio.CancelledError:
+            if not ticket.absorb():
+                raise
+            await end_for_drain(link)
+
+
+async def fork_session(link: WsLink, settings: Settings) -> None:
+    ws = link.ws
     try:
         first = await read_metadata(link)
         call_id, lang, rate = stream_params(first, ws.query_params.get("sample_rate"), settings)

@@ -7,6 +7,10 @@ speaks over a prompt (barge-in) or presses a key, the queued prompt audio is dro
 ended by `#` answer number questions as a typed turn (`*` clears them; at most
 `channels.max_dtmf_digits` are kept). Protocol errors, idle callers, over-long calls and peers
 that stop reading end only their own call.
+
+Admission (assistant.gateway.admission): a call over `asr.max_streams`, or any new call while
+the gateway drains, hears the "lines-busy" line and is hung up (the dialplan goes on); a call
+still going at the drain deadline hears the "gateway-closing" line, then the hangup.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import logging
 import time
 
+from assistant.gateway.admission import Admission
 from assistant.gateway.channels.audiosocket_protocol import (
     AUDIO_RATE,
     FRAME_BYTES,
@@ -29,6 +34,7 @@ from assistant.gateway.channels.audiosocket_protocol import (
 )
 from assistant.gateway.channels.call import Call, Item
 from assistant.gateway.contracts import Lang
+from assistant.gateway.fallbacks import fallback_line
 from assistant.gateway.pipeline import VoiceStack
 from assistant.settings import Settings
 from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
@@ -37,6 +43,7 @@ log = logging.getLogger(__name__)
 
 PHONE_FORMAT = AudioFormat(rate=AUDIO_RATE)
 MAX_PAYLOAD = 0xFFFF
+LINE_LIMIT_S = 20.0  # the longest a busy or goodbye line may take to play
 
 
 class CallPlayer:
@@ -192,9 +199,10 @@ class AudioSocketServer:
     """The TCP server; `start()` binds, `close()` ends every call and unbinds."""
 
     def __init__(self, stack: VoiceStack, settings: Settings, host: str, port: int,
-                 lang: Lang | None = None) -> None:
+                 lang: Lang | None = None, admission: Admission | None = None) -> None:
         self.stack = stack
         self.settings = settings
+        self.admission = admission or Admission.from_settings(settings)
         self.host = host
         self.port = port
         phone_lang = settings.channels.phone_lang or settings.default_lang
@@ -235,6 +243,13 @@ class AudioSocketServer:
         task = asyncio.current_task()
         assert task is not None
         self._calls.add(task)
+        ticket = self.admission.admit("a phone call")
+        if ticket is None:
+            try:
+                await self._refuse(reader, writer)
+            finally:
+                self._calls.discard(task)
+            return
         call = PhoneCall(self.stack, self.settings, self.lang, reader, writer)
         reason = "?"
         try:
@@ -245,15 +260,59 @@ class AudioSocketServer:
             reason = str(exc) or "idle-timeout"
         except (ConnectionError, asyncio.IncompleteReadError):
             reason = "connection lost"
-        except asyncio.CancelledError:  # close(): the gateway is stopping; end this call only
-            reason = "gateway stopping"
+        except asyncio.CancelledError:
+            if ticket.absorb():  # the drain deadline: say goodbye, then hang up
+                reason = "gateway draining"
+                await self._say(writer, "gateway-closing")
+            else:  # close(): the gateway is stopping; end this call only
+                reason = "gateway stopping"
         except Exception:
             log.exception("call %s failed", call.call_id)
             reason = "internal error"
         finally:
+            ticket.release()
             self._calls.discard(task)
             await _hang_up(writer, reason)
             log.info("phone call %s ended: %s", call.call_id, reason)
+
+    async def _refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Over capacity or draining: the busy line, then a hangup (the dialplan goes on)."""
+        call_id = "?"
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(min(2.0, self.settings.channels.idle_timeout_s)):
+                first = await read_message(reader, MAX_PAYLOAD)
+            if first is not None and first.kind is Kind.UUID:
+                call_id = first.call_id
+        reason = "refused: all lines busy"
+        try:
+            await self._say(writer, "lines-busy")
+        except asyncio.CancelledError:
+            reason = "gateway stopping"
+        finally:
+            await _hang_up(writer, reason)
+            log.info("phone call %s %s", call_id, reason)
+
+    async def _say(self, writer: asyncio.StreamWriter, code: str) -> None:
+        """One fixed line played in real time outside any call (no ASR, no dialogue)."""
+        tts = self.stack.tts
+        try:
+            speech = await tts.synthesize(fallback_line(code, self.lang), self.lang,
+                                          tts.rate_for(False), AUDIO_RATE, cache=True)
+        except PipelineError as exc:
+            log.warning("the '%s' line could not be spoken: %s", code, exc.message)
+            return
+        player = CallPlayer(writer, self.settings.channels.idle_timeout_s)
+        playing = asyncio.create_task(player.run(), name=f"line-{code}")
+        player.play(speech.pcm)
+        played = asyncio.create_task(player.drain())
+        try:  # until played, the caller gone (the player fails), or the limit
+            await asyncio.wait({played, playing}, timeout=LINE_LIMIT_S,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (played, playing):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 async def _hang_up(writer: asyncio.StreamWriter, reason: str) -> None:
@@ -267,13 +326,14 @@ async def _hang_up(writer: asyncio.StreamWriter, reason: str) -> None:
             await writer.wait_closed()
 
 
-async def start_phone_channel(stack: VoiceStack, settings: Settings) -> AudioSocketServer | None:
+async def start_phone_channel(stack: VoiceStack, settings: Settings,
+                              admission: Admission | None = None) -> AudioSocketServer | None:
     """Started by the gateway's lifespan when channels.audiosocket_port is not 0."""
     port = settings.channels.audiosocket_port
     if port == 0:
         return None
     host = settings.channels.audiosocket_host
-    server = AudioSocketServer(stack, settings, host, port)
+    server = AudioSocketServer(stack, settings, host, port, admission=admission)
     try:
         await server.start()
     except OSError as exc:

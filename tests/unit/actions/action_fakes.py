@@ -17,8 +17,8 @@ from actions.city_client import (
     NotFound,
     Road,
     ServiceRequest,
-    Slot,
     Stop,
+    TimeSlot,
     TroikaCard,
     TroikaTrip,
     Unavailable,
@@ -29,8 +29,8 @@ POLICY, BIRTH = "7712345678901234", "1985-03-14"
 KG_BIRTH = "2021-06-01"  # the child of application 4455123 (cityservices/seed/records.py)
 
 
-def slot(i: int, start: str) -> Slot:
-    return Slot.model_validate({
+def slot(i: int, start: str) -> TimeSlot:
+    return TimeSlot.model_validate({
         "id": f"s{i}", "status": "free", "start": start, "end": start, "specialty": "dentist",
         "clinic": {"id": "c1", "name_ru": "Поликлиника 1", "name_en": "Clinic 1",
                    "address": "Tverskaya 1"},
@@ -82,7 +82,7 @@ class FakeCity:
             "id": 1, "name_ru": "Иван Петров", "name_en": "Ivan Petrov"}})
 
     async def slots(self, specialty: str, date_from: str, date_to: str, limit: int = 10,
-                    district: str | None = None) -> list[Slot]:
+                    district: str | None = None) -> list[TimeSlot]:
         self._check("slots")
         return list(self.slot_list)
 

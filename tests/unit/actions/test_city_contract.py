@@ -15,14 +15,7 @@ import httpx
 import pytest
 from action_fakes import FakeCity
 
-from actions.city_client import (
-    AlreadyBooked,
-    CityApi,
-    CityClient,
-    Conflict,
-    InvalidInput,
-    NotFound,
-)
+from actions.city_client import AlreadyBooked, CityApi, CityClient, Conflict, InvalidInput, NotFound
 from cityservices.app import create_app
 from cityservices.db import create_db_engine, run_migrations
 from cityservices.dbguard import ensure_database
