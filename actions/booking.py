@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import clock
 from actions.base import ClientFactory, Reply, entity, intent_name, turn_lang, user_text
+from actions.booking_ask import fail_count
 from actions.booking_extract import SLOT_KIND, apply_details, read_details
 from actions.booking_steps import ORDER, STEPS, next_slot
 from actions.city_client import CityClient
@@ -88,7 +89,7 @@ class ValidateBookingForm(FormValidationAction):
 
     def _next(self, values: dict[str, Any], tracker: Tracker) -> list[EventType]:
         failures = values.get("_failures") or tracker.get_slot("failures") or {}
-        if any(int(n) >= MAX_FAILS for n in failures.values()) or values.get("_stop"):
+        if any(fail_count(n) >= MAX_FAILS for n in failures.values()) or values.get("_stop"):
             return [SlotSet("requested_slot", None)]
         return [SlotSet("requested_slot", next_slot(values))]
 
@@ -106,7 +107,7 @@ class ValidateBookingForm(FormValidationAction):
             failures = dict(tracker.get_slot("failures") or {})  # third, an operator
             if not failures.get(requested):
                 reply.say(repair)
-            failures[requested] = int(failures.get(requested, 0)) + 1
+            failures[requested] = fail_count(failures.get(requested)) + 1
             values["_failures"] = failures
             return [SlotSet("failures", failures)]
         if repair is not None:  # a calm word; the form asks its question again
@@ -141,7 +142,7 @@ class ValidateBookingForm(FormValidationAction):
             return None
         if events is None:  # not understood: count it; the ask action explains / offers operator
             failures = dict(tracker.get_slot("failures") or {})
-            failures[requested] = int(failures.get(requested, 0)) + 1
+            failures[requested] = fail_count(failures.get(requested)) + 1
             values["_failures"] = failures
             logger.info("booking: answer for %s not understood (%d)", requested,
                         failures[requested])

@@ -39,9 +39,14 @@ DIGITS = {
 MAX_FAILS = 3
 
 
+
+def fail_count(value: Any) -> int:
+    """A failure count from the `failures` slot; a value the tracker store masked reads as 0."""
+    return int(value) if str(value).isdigit() else 0
+
 def _fails(tracker: Tracker, slot: str) -> int:
     failures = tracker.get_slot("failures") or {}
-    return int(failures.get(slot, 0)) if isinstance(failures, dict) else 0
+    return fail_count(failures.get(slot)) if isinstance(failures, dict) else 0
 
 
 class _Ask(Action, ABC):
@@ -201,7 +206,7 @@ class ActionBookingDone(Action):
         if state and state.kind == "retry":
             return []
         failures = tracker.get_slot("failures") or {}
-        if any(int(n) >= MAX_FAILS for n in failures.values()):
+        if any(fail_count(n) >= MAX_FAILS for n in failures.values()):
             reply.say("offer_operator")
             reply.expect("yes_no", yes_no_phrases(reply.lang) + operator_phrases(reply.lang))
             return [SlotSet("failures", None),

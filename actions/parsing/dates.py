@@ -145,8 +145,8 @@ class DayRequest:
     """A day the caller asked for. `past`: the day has gone (the dialogue says so and asks
     again). `kind`: how it was said: "relative" ("завтра", "через неделю"), "weekday"
     ("в пятницу"), "date" (day and month), "day_of_month" ("пятого числа"), "week" (only a week
-    was named, "на следующей неделе": `day` is its Monday, or today for "this week"), "other"
-    (what dateparser read)."""
+    was named, "на следующей неделе": `day` is its Monday, or today for "this week"), "weekend"
+    ("на выходных", "next weekend": `day` is its Saturday), "other" (what dateparser read)."""
 
     day: date
     past: bool = False
@@ -190,6 +190,13 @@ _RELATIVE_DAYS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:сегодня|today|tonight|this\s+(?:morning|afternoon|evening))\b"), 0),
 ]
 _IN_DAYS = re.compile(r"\b(?:через|in)\s+(\d{1,2})\s+(?:дн\w*|день|days?)\b")
+# "через пару дней", "in a couple of days", "two days from now", "a week from today"
+_COUPLE = re.compile(r"\b(?:через\s+пару\s+дней|(?:in\s+)?a\s+couple\s+(?:of\s+)?days"
+                     r"(?:\s+from\s+(?:now|today))?)\b")
+_FROM_NOW = re.compile(r"\b(?:in\s+)?(\d{1,2}|a|one)\s+(days?|weeks?)\s+from\s+(?:now|today)\b")
+_A_WEEK_FROM = re.compile(r"\b(?:a|1|one)\s+week\s+from$")
+# the weekend: its Saturday ("на выходных", "в эти выходные", "this weekend", "next weekend")
+_WEEKEND = re.compile(r"\b(?:выходны[еху]\w*|weekends?)\b")
 _IN_WEEKS = re.compile(r"\b(?:через|in)\s+(?:(\d)\s+)?(?:недел\w*|weeks?)\b|\bin\s+a\s+week\b")
 _MONTHS: list[str] = [
     r"январ\w*|january|jan", r"феврал\w*|february|feb", r"март\w*|march|mar",
@@ -208,7 +215,9 @@ _MONTH_DAY = re.compile(
 )
 _DAY_MARKED = re.compile(
     r"\b(\d{1,2})(?:\s*(?:st|nd|rd|th)\b|\s+(?:числа|число|числу)\b)|"
-    r"\b(?:the|on\s+the)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:час|am|pm|oclock|\d))"
+    r"\b(?:the|on\s+the)\s+(\d{1,2})(?:st|nd|rd|th)?\b"
+    rf"(?!\s*(?:час|am|pm|oclock|\d|(?:of\s+)?(?:{_MONTH})\b))|"  # "the 24 of november": a date
+    rf"\bчисла\s+(\d{{1,2}})\b(?!\s*(?:час|\d|{_MONTH}))"  # "где то числа пятого"
 )
 _FILLERS = re.compile(
     r"\b(?:давайте|давай|ну|можно|пожалуйста|please|хочу|хотелось\s+бы|мне|лучше|тогда|"
@@ -267,6 +276,9 @@ def _weekday_day(weekday: int, before: str, after: str, today: date,
     if _LAST.search(before):
         back = (today.weekday() - weekday) % 7 or 7
         return DayRequest(today - timedelta(days=back), past=True, kind="weekday")
+    if _A_WEEK_FROM.search(wide):  # "a week from friday": that friday and a week
+        ahead = (weekday - today.weekday()) % 7 or 7
+        return DayRequest(today + timedelta(days=ahead + 7), kind="weekday")
     if _AFTER_NEXT.search(around):
         return DayRequest(monday + timedelta(days=14 + weekday), kind="weekday")
     if (_NEXT.search(before) or _NEXT_WEEK_ONLY.search(after) or _A_WEEK_ON.search(after)
@@ -295,11 +307,42 @@ def _weekday_mentions(low: str, today: date) -> list[tuple[int, int, DayRequest]
     return sorted(found, key=lambda f: f[0])
 
 
+def _counted_mentions(low: str, today: date) -> list[tuple[int, int, DayRequest]]:
+    """Days counted from today: "через пару дней", "two days from now", "a week from today"."""
+    found = [(m.start(), m.end(), DayRequest(today + timedelta(days=2), kind="relative"))
+             for m in _COUPLE.finditer(low)]
+    for match in _FROM_NOW.finditer(low):
+        count = 1 if match.group(1) in ("a", "one") else int(match.group(1))
+        days = count * (7 if match.group(2).startswith("week") else 1)
+        found.append((match.start(), match.end(),
+                      DayRequest(today + timedelta(days=days), kind="relative")))
+    return found
+
+
+def _weekend_mentions(low: str, today: date) -> list[tuple[int, int, DayRequest]]:
+    """The weekend's Saturday: this one ("на выходных", "this weekend"; today when said at the
+    weekend), the next ("на следующих выходных", "next weekend") or the last (past)."""
+    found: list[tuple[int, int, DayRequest]] = []
+    for match in _WEEKEND.finditer(low):
+        before = " ".join(low[:match.start()].split()[-2:])
+        saturday = today + timedelta(days=5 - today.weekday())
+        if _LAST.search(before):
+            saturday -= timedelta(days=7)
+            found.append((match.start(), match.end(),
+                          DayRequest(saturday, past=True, kind="weekend")))
+            continue
+        if _NEXT.search(before):
+            saturday += timedelta(days=7)
+        found.append((match.start(), match.end(),
+                      DayRequest(max(saturday, today), kind="weekend")))
+    return found
+
+
 def day_mentions(text: str, lang: str, today: date) -> list[tuple[int, int, DayRequest]]:
     """Every day named in normalized `text`, in order, with its span: relative days, weekdays,
     day and month, a marked day of the month ("5 числа", "the 5th")."""
     low = text
-    found: list[tuple[int, int, DayRequest]] = []
+    found = _counted_mentions(low, today) + _weekend_mentions(low, today)
     for pattern, days in _RELATIVE_DAYS:
         for match in pattern.finditer(low):
             found.append((match.start(), match.end(), DayRequest(
@@ -332,6 +375,9 @@ def parse_day(text: str, lang: str, today: date) -> DayRequest | None:
     low = normalize(text, lang)
     if not low:
         return None
+    counted = _counted_mentions(low, today)
+    if counted:
+        return min(counted, key=lambda f: f[0])[2]
     for pattern, days in _RELATIVE_DAYS:
         if pattern.search(low):
             return DayRequest(today + timedelta(days=days), past=days < 0, kind="relative")
@@ -341,6 +387,9 @@ def parse_day(text: str, lang: str, today: date) -> DayRequest | None:
     weekday = _weekday_request(low, today)
     if weekday is not None:
         return weekday
+    weekend = _weekend_mentions(low, today)
+    if weekend:
+        return weekend[0][2]
     explicit = _explicit_date(low, today)
     if explicit is not None:
         return explicit
@@ -388,7 +437,7 @@ def _bare_day(low: str, today: date) -> DayRequest | None:
     month's, or next month's once the day has gone."""
     marked = _DAY_MARKED.search(low)
     if marked:
-        number = int(marked.group(1) or marked.group(2))
+        number = int(marked.group(1) or marked.group(2) or marked.group(3))
     else:
         rest = " ".join(_FILLERS.sub(" ", _CLOCK_PART.sub(" ", low)).split())
         if not re.fullmatch(r"\d{1,2}", rest):

@@ -168,6 +168,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str, bool]] = [
                 r"in the morning|in the afternoon|in the evening|at night|tonight)\b"), "h", True),
     (re.compile(r"\b" + _RU_PREP + r"\s+" + _H + r"\b" + _NOT_DATE), "h", True),
     (re.compile(r"\b" + _EN_PREP + r"\s+" + _H + r"\b" + _NOT_DATE), "h", True),
+    (re.compile(r"\b(?:let\s*s\s+(?:do|say|make\s+it)|make\s+it)\s+" + _H + r"\b" + _NOT_DATE),
+     "h", True),  # "let's do ten", "make it eleven": a time proposed
     (re.compile(r"\b(?:на|for)\s+" + _H + r"\b" + _NOT_DATE), "h", False),
 ]
 _BARE = re.compile(r"^(?:(?:ну|давайте|давай|можно|пожалуйста|тогда|лучше|please|let s|"
@@ -285,7 +287,8 @@ def parse_time(text: str, lang: str | None = None) -> ClockTime | None:
 
 
 _WINDOWS: list[tuple[re.Pattern[str], DayPart]] = [
-    (re.compile(r"\b(?:в\s+)?обед\b(?!\w)|\bв\s+обеденное\s+время\b|\blunch\s*time\b|"
+    (re.compile(r"\b(?:в\s+)?обед\b(?!\w)|\bобеденн\w+\s+(?:время|перерыв)\b|"
+                r"\b(?:в\s+районе|около)\s+обеда\b|\blunch\s*time\b|"
                 r"\bat\s+lunch\b|\baround\s+(?:noon|midday)\b|\bоколо\s+полудня\b"), MIDDAY),
     (re.compile(r"\b(?:после\s+обеда|после\s+полудня|дн[её]м|во\s+второй\s+половине\s+дня|"
                 r"в\s+середине\s+дня|во\s+(?:второй|2)\s+половине\s+дня|in\s+the\s+afternoon|afternoons?|after\s+lunch|"

@@ -153,7 +153,7 @@ class Admission:
         """Refuse new calls, let the calls in progress finish within `drain_s`, then end the
         rest politely and give them `grace_s` to say goodbye."""
         self.draining = True
-        log.info("draining: %d call(s) in progress; new calls are refused; deadline %.0f s",
+        log.info("draining: %d call(s) in progress; new calls are refused; deadline %g s",
                  self.active, self.drain_s)
         if await self.wait_idle(self.drain_s):
             log.info("drained: no call in progress")
@@ -162,5 +162,5 @@ class Admission:
         for ticket in list(self._held):
             ticket.end()
         if not await self.wait_idle(grace_s):
-            log.warning("%d call(s) did not end within %.0f s of the drain deadline",
+            log.warning("%d call(s) did not end within %g s of the drain deadline",
                         self.active, grace_s)

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from assistant.gateway.admission import Admission
 from assistant.settings import GatewayServer, Settings
@@ -142,6 +143,17 @@ def guarded_protocol(limits: GatewayServer) -> type[GuardedHttpProtocol]:
     return type("GatewayHttpProtocol", (GuardedHttpProtocol,), {"limits": limits})
 
 
+class GatewayWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol. A socket refused before its upgrade (HTTP 503 + Retry-After,
+    assistant.gateway.admission) has ended its handshake: plain uvicorn logs each refusal as the
+    error "ASGI callable returned without completing handshake", a flood of them under load."""
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            self.handshake_complete = True
+
+
 def server_config(settings: Settings, app: Any, host: str, port: int) -> uvicorn.Config:
     """uvicorn's config for the gateway. Logging is ours (`log_config=None`): uvicorn's loggers,
     the access log included, go through the root handler and its masking filter."""
@@ -149,6 +161,7 @@ def server_config(settings: Settings, app: Any, host: str, port: int) -> uvicorn
     return uvicorn.Config(
         app, host=host, port=port,
         http=guarded_protocol(settings.gateway),
+        ws=GatewayWebSocketProtocol,
         timeout_keep_alive=settings.gateway.keep_alive_s,
         # frames up to 4x channels.max_frame_bytes are answered with an error event by the
         # session; a larger one is never buffered: the server closes with 1009

@@ -113,6 +113,7 @@ async def admit(ws: WebSocket, what: str) -> Ticket | None:
 
 async def end_for_drain(link: WsLink) -> None:
     """The drain deadline: the session's end event (reason `gateway-closing`), then 1001."""
+    log.info("%s session ended: gateway-closing (drain deadline)", link.ws.url.path)
     try:
         await link.send_event(SessionEnd("gateway-closing"))
         async with asyncio.timeout(link.limits.idle_timeout_s):

@@ -14,9 +14,11 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -26,6 +28,7 @@ from assistant.gateway.app import create_app
 from assistant.gateway.channels.audiosocket_protocol import HEADER, Kind, call_uuid, hangup
 from assistant.gateway.fallbacks import fallback_line
 from assistant.gateway.server import DrainingServer, gateway_server
+from assistant.gateway.voice_route import admit
 from assistant.settings import Settings
 from audio.types import AudioFormat, Speech, Transcript
 from tests.conftest import free_port
@@ -331,3 +334,22 @@ def test_a_second_signal_stops_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
         gw.thread.join(10)
         assert not gw.thread.is_alive()
         session.close()
+
+
+async def test_without_the_http_response_extension_the_refusal_is_close_1013() -> None:
+    admission = Admission(capacity=1, retry_after_s=7)
+    assert admission.admit("the one call") is not None
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    app = SimpleNamespace(state=SimpleNamespace(admission=admission))
+    scope = {"type": "websocket", "path": "/v1/voice", "headers": [], "app": app,
+             "extensions": {}}
+    assert await admit(WebSocket(scope, receive, send), "a /v1/voice session") is None
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.close"]
+    assert sent[-1]["code"] == 1013 and "retry after 7 s" in sent[-1]["reason"]
