@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.settings import ROOT, ServiceName, Settings, config_path
@@ -41,6 +41,7 @@ class ServiceSpec:
     cwd: Path = ROOT
     env: dict[str, str] = field(default_factory=dict)
     log_dir: Path = LOG_DIR
+    stop_grace_s: float = 10.0  # SIGTERM to SIGKILL (the gateway: its calls' drain, and a margin)
 
     @property
     def log_path(self) -> Path:
@@ -136,5 +137,6 @@ def stack(settings: Settings) -> list[ServiceSpec]:
         _service(settings, "actions", (python, "-m", "actions.server", "--host", internal,
                  "--port", str(ports.actions)), "/healthz", "/webhook", actions_env),
         _service(settings, "rasa", rasa, "/healthz", "", rasa_env, cwd=NLU_DIR),
-        _service(settings, "gateway", gateway, "/healthz", "/v1/text", gateway_env),
+        replace(_service(settings, "gateway", gateway, "/healthz", "/v1/text", gateway_env),
+                stop_grace_s=settings.gateway.drain_s + 10.0),
     ]

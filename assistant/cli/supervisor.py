@@ -237,16 +237,16 @@ class Supervisor:
                                "after its restart; killing it[/red]")
             _signal_group(child.process, signal.SIGKILL)  # the next round counts the death
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM every process group, then SIGKILL what is left after the grace period."""
+    def stop(self) -> None:
+        """Stop the children in reverse start order, one at a time: the gateway first, which
+        drains its calls while the dialogue behind them still runs. Each gets SIGTERM, then
+        SIGKILL after its `stop_grace_s`."""
         with self._lock:
             self.stopping.set()
             for child in reversed(self.children):
                 _signal_group(child.process, signal.SIGTERM)
-            deadline = time.monotonic() + grace_s
-            for child in reversed(self.children):
                 try:
-                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    child.process.wait(timeout=child.spec.stop_grace_s)
                 except subprocess.TimeoutExpired:
                     log.warning("%s ignored SIGTERM; killing it", child.spec.name)
                 _signal_group(child.process, signal.SIGKILL)

@@ -119,7 +119,9 @@ def phone(
     from assistant.cli.bench.phone import run_phone_bench
 
     ns = [int(n) for n in calls.split(",") if n.strip()]
-    env = korean() | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko"}
+    env = korean() | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko",
+                      # measured past the admission limit too: the bench finds where it lies
+                      "ASSISTANT_ASR__MAX_STREAMS": str(max(ns, default=1))}
     if silence_ms is not None:
         env["ASSISTANT_ENDPOINTING__PHONE__SILENCE_MS"] = str(silence_ms)
     with bench_stack(env) as settings:
