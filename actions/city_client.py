@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from actions.metrics import observe_city_call
 from actions.settings import current_settings
 
 logger = logging.getLogger(__name__)
@@ -345,17 +347,22 @@ class CityClient:
         headers = {"X-API-Key": self.api_key, **self._caller_header(), **(headers or {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()  # gorod_city_call_seconds (actions/metrics.py)
         try:
             async with httpx.AsyncClient(
                 base_url=self.base_url, timeout=self.timeout_s, transport=self._transport
             ) as http:
                 response = await http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
+            observe_city_call(path, "timeout", started)
             logger.warning("city %s %s timed out", method, path.split("/")[1:3])
             raise Unavailable("timeout", str(exc)) from exc
         except httpx.HTTPError as exc:
+            observe_city_call(path, "unreachable", started)
             logger.warning("city %s unreachable: %s", method, type(exc).__name__)
             raise Unavailable("unreachable", str(exc)) from exc
+        status = response.status_code
+        observe_city_call(path, "ok" if status < 400 else str(status), started)
         return self._check(response)
 
     @staticmethod

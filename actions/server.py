@@ -10,21 +10,22 @@ import logging
 from typing import Any
 
 from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions import webhook_auth
+from actions import metrics, webhook_auth
 from actions.settings import ActionsConfigError, current_settings
 from spoken.privacy import install_pii_filter
 
 
 def create_action_app(token: str) -> Sanic[Any, Any]:
     """The app; `token`: what Rasa sends as bearer (empty: only the health checks answer)."""
-    executor = ActionExecutor()
+    executor = metrics.TimedExecutor()  # gorod_action_run_seconds (actions/metrics.py)
     executor.register_package("actions")
+    executor.prepare_metrics()
     app: Sanic[Any, Any] = create_app(executor)
+    metrics.install(app)  # GET /metrics, open like /healthz; before the bearer check
     webhook_auth.install(app, token)
     count = len(executor.actions)
 

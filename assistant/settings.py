@@ -45,6 +45,8 @@ ENV_PREFIX = "ASSISTANT_"
 # read by hand, not keys of config.yml
 OWN_ENV = {"ASSISTANT_CONFIG", "ASSISTANT_ENV"}
 DEMO_VOICE_TOKENS = frozenset({"demo-speaker-token", "demo-kiosk-token"})
+DEMO_OPERATOR_TOKENS = frozenset({"demo-operator-token"})
+DEMO_ROUTE_TOKENS = frozenset({"demo-pbx-token"})
 DEMO_CITY_API_KEY = "demo-city-key"
 
 ServiceName = Literal["cityservices", "actions", "rasa", "gateway"]
@@ -165,6 +167,11 @@ class ChannelSettings(Section):
     max_session_s: float = 900.0
     idle_timeout_s: float = 30.0
     handoff_webhook: str = ""
+    # the operator screen (/operator and its socket) and the PBX's call route (/v1/calls/.../route)
+    operator_tokens: list[str] = Field(default_factory=list)
+    route_tokens: list[str] = Field(default_factory=list)
+    operator_queue: str = "operators-{lang}"  # the queue a handed-off call goes to
+    handoff_keep_s: float = Field(default=3600.0, gt=0)  # how long the gateway remembers one
     audiosocket_port: int = 9092
     # the AudioSocket protocol carries no credentials: bind it where only the PBX reaches it,
     # and, when set, accept calls only from these addresses
@@ -186,6 +193,8 @@ class GatewayServer(Section):
     drain_s: float = Field(default=30.0, ge=0)
     # the hint given with a refused call (HTTP Retry-After, the 1013 close reason)
     retry_after_s: int = Field(default=5, ge=1)
+    # GET /metrics answers loopback callers, and others only with this bearer token (empty: none)
+    metrics_token: str = ""
 
 
 class PrivacySettings(Section):
@@ -291,6 +300,11 @@ def refuse_demo_secrets(settings: Settings) -> None:
     demo_tokens = sorted(DEMO_VOICE_TOKENS & set(settings.channels.voice_tokens))
     if demo_tokens:
         problems.append(f"channels.voice_tokens holds the demo token(s) {demo_tokens}")
+    for key, demo in (("operator_tokens", DEMO_OPERATOR_TOKENS),
+                      ("route_tokens", DEMO_ROUTE_TOKENS)):
+        found = sorted(demo & set(getattr(settings.channels, key)))
+        if found:
+            problems.append(f"channels.{key} holds the demo token(s) {found}")
     if os.environ.get("CITY_API_KEY", settings.city.api_key) == DEMO_CITY_API_KEY:
         problems.append(f"city.api_key is the demo key '{DEMO_CITY_API_KEY}'")
     demo_clients = sorted(n for n, key in settings.city.clients.items() if key == DEMO_CITY_API_KEY)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from cityservices import metrics
 from cityservices.db import create_db_engine, make_sessionmaker, run_migrations
 from cityservices.dbguard import ensure_database, install_db_guard, problem, remember
 from cityservices.deps import require_api_key
@@ -103,6 +104,7 @@ def create_app(settings: CitySettings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(app.state.engine)
     install_error_handlers(app)
     install_db_guard(app)
+    metrics.install(app)  # GET /metrics (Prometheus), open on the internal bind
     for module in (meta, health, transit, traffic, wifi, open311):
         app.include_router(module.router)
     for module in (kindergarten, troika):  # personal records: a client's key (deps.py)

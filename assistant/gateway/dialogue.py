@@ -25,6 +25,7 @@ from assistant.gateway.contracts import (
     UserTurn,
 )
 from assistant.gateway.guard import neutralise
+from assistant.gateway.metrics import DIALOGUE_TURN
 from spoken import canonical_specialty, normalize
 
 if TYPE_CHECKING:
@@ -73,6 +74,10 @@ class DialogueClient:
         await self._http.aclose()
 
     async def send(self, turn: UserTurn) -> BotReply:
+        with DIALOGUE_TURN.time():  # gorod_dialogue_turn_seconds (assistant/gateway/metrics.py)
+            return await self._send(turn)
+
+    async def _send(self, turn: UserTurn) -> BotReply:
         body = {
             "sender": turn.session_id,
             "message": normalize_text(neutralise(turn.text), turn.lang),  # no `/intent` triggers

@@ -26,6 +26,7 @@ from assistant.gateway.contracts import BotReply, Channel, Lang, PipelineEvent, 
 from assistant.gateway.contracts import PipelineEventType as Ev
 from assistant.gateway.dialogue import DialogueClient
 from assistant.gateway.fallbacks import fallback_line
+from assistant.gateway.metrics import ASR_FINAL, FIRST_AUDIO, TTS
 from assistant.settings import Settings
 from audio.asr import ModelRegistry, resolve_model_paths
 from audio.endpointing import EndpointConfig, EndpointEventType
@@ -84,6 +85,7 @@ class Conversation:
         self._asr: AsrSession | None = None
         self._asr_lang: Lang | None = None
         self._exit = AsyncExitStack()
+        self._speech_end: float | None = None  # perf_counter() at the end of the caller's speech
 
     @property
     def endpointing(self) -> EndpointConfig:
@@ -155,7 +157,11 @@ class Conversation:
                 await self._asr.cancel()
                 events += await self._on_silence()
                 return events
+            if done is not None and done.type is EndpointEventType.END_OF_UTTERANCE:
+                # the endpoint fired after `silence_ms` of trailing silence: speech ended then
+                self._speech_end = started - self.endpointing.silence_ms / 1000.0
             final = await self._asr.finish()
+            ASR_FINAL.observe(time.perf_counter() - started)
             events.append(PipelineEvent(Ev.STT_FINAL, self._final_data(final, started)))
             if not final.text.strip():
                 raise NoSpeechError("the utterance held no recognisable words")
@@ -166,6 +172,7 @@ class Conversation:
         except Exception as exc:  # a caller hears an apology, never silence or a trace
             events += await self._unexpected(exc)
         finally:
+            self._speech_end = None
             events.append(PipelineEvent(Ev.RUN_END, {"ms": _ms(started)}))
         return events
 
@@ -263,6 +270,11 @@ class Conversation:
         except PipelineError as exc:
             log.error("TTS failed for session %s: %s", self.session_id, exc.message)
             return [*events, PipelineEvent(Ev.ERROR, {"code": exc.code, "text": text})]
+        now = time.perf_counter()
+        TTS.observe(now - started)
+        if self._speech_end is not None:  # the first reply audio of a spoken turn is ready
+            FIRST_AUDIO.observe(now - self._speech_end)
+            self._speech_end = None
         return [*events, PipelineEvent(Ev.TTS_END, {"text": text, "speech": speech,
                                                     "ms": _ms(started)})]
 

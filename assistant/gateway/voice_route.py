@@ -176,7 +176,8 @@ async def serve(link: WsLink, stack: VoiceStack, settings: Settings, config: Con
     lang = config.lang or settings.default_lang
     log.info("voice session %s: device %s, %s, %d Hz, %s", session_id, config.device_id,
              lang, config.sample_rate, config.channel)
-    async with Call(stack, session_id, config.channel, lang, config.sample_rate) as call:
+    async with Call(stack, session_id, config.channel, lang, config.sample_rate,
+                    handoffs=getattr(link.ws.app.state, "handoffs", None)) as call:
         try:
             await link.send_event(Ready(session_id, lang, config.sample_rate))
         except SessionOver:

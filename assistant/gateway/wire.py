@@ -250,6 +250,20 @@ class ForkDisconnect(WireMessage):
 
 
 @dataclass(frozen=True)
+class ForkTransfer(WireMessage):
+    """Handoff: send the call to the operator queue. mod_audio_fork fires it as the FreeSWITCH
+    event `mod_audio_fork::transfer` (the `data` object as its body); the dialplan or an ESL
+    client transfers the channel (`uuid_transfer <callId> <queue>`). A `disconnect` follows."""
+
+    TYPE = "transfer"
+    NEST = "data"
+    queue: str
+    lang: str
+    call_id: str = named("callId")
+    reason: str = "handoff"
+
+
+@dataclass(frozen=True)
 class ForkError(WireMessage):
     TYPE = "error"
     NEST = "data"
@@ -322,8 +336,8 @@ VOICE_REQUESTS = registry(Config, *VOICE_CONTROLS)
 VOICE_EVENTS = registry(Ready, Partial, StopAudio, Final, Reply, Display, Handoff, AudioHead,
                          AudioEnd, ErrorEvent, TurnEnd, Cancelled, SessionEnd)
 FORK_REQUESTS = registry(Dtmf, *VOICE_CONTROLS)
-FORK_EVENTS = registry(ForkTranscription, ForkKillAudio, ForkDisconnect, ForkError, ForkJson,
-                        ForkPlayAudio)
+FORK_EVENTS = registry(ForkTranscription, ForkKillAudio, ForkTransfer, ForkDisconnect, ForkError,
+                        ForkJson, ForkPlayAudio)
 VOSK_ANSWERS: Registry = {"error": VoskError, "partial": VoskPartial, "text": VoskResult}
 
 

@@ -12,14 +12,16 @@ The server greets, then sends reply audio back as binary L16 frames at the same 
 (mod_audio_fork's bidirectional mode), or with `?playback=json` as one `playAudio` message per
 reply (`{"audioContentType": "raw", "sampleRate", "audioContent": base64}`), which a
 mod_audio_fork without bidirectional audio plays from a file. JSON text frames are shaped as
-mod_audio_fork events: `transcription`, `killAudio` (barge-in: stop playback), `disconnect` (end
-or handoff), `error`, and `json` for the rest.
+mod_audio_fork events: `transcription`, `killAudio` (barge-in: stop playback), `transfer` (handoff:
+the call goes to the operator queue; FreeSWITCH sees `mod_audio_fork::transfer`), `disconnect`
+(end or handoff, after the transfer), `error`, and `json` for the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import uuid
 
@@ -47,6 +49,7 @@ from assistant.gateway.wire import (
     ForkMetadata,
     ForkPlayAudio,
     ForkTranscription,
+    ForkTransfer,
     SessionEnd,
     StopAudio,
     UnknownMessageError,
@@ -75,6 +78,8 @@ def fork_shape(event: WireMessage) -> WireMessage | None:
             return ForkDisconnect(reason)
         case ErrorEvent(code=code, message=message):
             return ForkError(code, message)
+        case ForkTransfer():
+            return event
     return ForkJson(event.to_dict())
 
 
@@ -110,6 +115,17 @@ class ForkSession(WsVoiceSession):
                 await self._send(await self.call.respond_text(digits))
             return
         await super().dispatch(message)
+
+    async def _close(self, reason: str) -> None:
+        if reason == "handoff":  # where the call goes, before the disconnect
+            call = self.call
+            record = call.handoffs.route(call.call_id) if call.handoffs is not None else None
+            settings: Settings = self.link.ws.app.state.settings
+            queue = record.queue if record is not None else (
+                settings.channels.operator_queue.replace("{lang}", call.conv.lang))
+            with contextlib.suppress(SessionOver):
+                await self.link.send_event(ForkTransfer(queue, call.conv.lang, call.call_id))
+        await super()._close(reason)
 
 
 def stream_params(first: ForkMetadata, query_rate: str | None,
@@ -174,6 +190,7 @@ async def fork_session(link: WsLink, settings: Settings) -> None:
         await ws.close(1003)
         return
     log.info("audio-fork call %s: %s, %d Hz", call_id, lang, rate)
-    async with Call(ws.app.state.voice, call_id, "phone", lang, rate) as call:
+    async with Call(ws.app.state.voice, call_id, "phone", lang, rate,
+                    handoffs=ws.app.state.handoffs) as call:
         session = ForkSession(link, call, rate)
         await session.run(greet=True)

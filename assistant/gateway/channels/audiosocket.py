@@ -5,8 +5,10 @@ then 20 ms frames of 8 kHz signed-linear audio, DTMF digits, and a hangup. The c
 greeting first. Replies go back as 20 ms audio frames paced in real time; when the caller
 speaks over a prompt (barge-in) or presses a key, the queued prompt audio is dropped. Digits
 ended by `#` answer number questions as a typed turn (`*` clears them; at most
-`channels.max_dtmf_digits` are kept). Protocol errors, idle callers, over-long calls and peers
-that stop reading end only their own call.
+`channels.max_dtmf_digits` are kept). A handoff ends the session cleanly (the handoff line, a
+hangup frame, then the close), so the dialplan goes on: it asks `GET /v1/calls/<uuid>/route`
+(assistant.gateway.operator_route) and queues the caller (docs/asterisk-dialplan.md). Protocol
+errors, idle callers, over-long calls and peers that stop reading end only their own call.
 
 Admission (assistant.gateway.admission): a call over `asr.max_streams`, or any new call while
 the gateway drains, hears the "lines-busy" line and is hung up (the dialplan goes on); a call
@@ -35,6 +37,7 @@ from assistant.gateway.channels.audiosocket_protocol import (
 from assistant.gateway.channels.call import Call, Item
 from assistant.gateway.contracts import Lang
 from assistant.gateway.fallbacks import fallback_line
+from assistant.gateway.handoffs import HandoffRegistry
 from assistant.gateway.pipeline import VoiceStack
 from assistant.settings import Settings
 from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
@@ -95,9 +98,11 @@ class PhoneCall:
     """One AudioSocket connection, from the UUID to the hangup."""
 
     def __init__(self, stack: VoiceStack, settings: Settings, lang: Lang,
-                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 handoffs: HandoffRegistry | None = None) -> None:
         self.stack = stack
         self.settings = settings
+        self.handoffs = handoffs
         self.lang: Lang = lang
         self.reader = reader
         self.writer = writer
@@ -117,7 +122,8 @@ class PhoneCall:
         log.info("phone call %s connected (%s)", self.call_id, self.lang)
         player = asyncio.create_task(self.player.run(), name=f"play-{self.call_id}")
         try:
-            async with Call(self.stack, self.call_id, "phone", self.lang, AUDIO_RATE) as call:
+            async with Call(self.stack, self.call_id, "phone", self.lang, AUDIO_RATE,
+                            handoffs=self.handoffs) as call:
                 self._queue(await call.greet())
                 reason = await self._listen(call)
                 if call.closed:
@@ -199,9 +205,11 @@ class AudioSocketServer:
     """The TCP server; `start()` binds, `close()` ends every call and unbinds."""
 
     def __init__(self, stack: VoiceStack, settings: Settings, host: str, port: int,
-                 lang: Lang | None = None, admission: Admission | None = None) -> None:
+                 lang: Lang | None = None, admission: Admission | None = None,
+                 handoffs: HandoffRegistry | None = None) -> None:
         self.stack = stack
         self.settings = settings
+        self.handoffs = handoffs
         self.admission = admission or Admission.from_settings(settings)
         self.host = host
         self.port = port
@@ -250,7 +258,7 @@ class AudioSocketServer:
             finally:
                 self._calls.discard(task)
             return
-        call = PhoneCall(self.stack, self.settings, self.lang, reader, writer)
+        call = PhoneCall(self.stack, self.settings, self.lang, reader, writer, self.handoffs)
         reason = "?"
         try:
             reason = await call.run()
@@ -327,13 +335,16 @@ async def _hang_up(writer: asyncio.StreamWriter, reason: str) -> None:
 
 
 async def start_phone_channel(stack: VoiceStack, settings: Settings,
-                              admission: Admission | None = None) -> AudioSocketServer | None:
+                              admission: Admission | None = None,
+                              handoffs: HandoffRegistry | None = None,
+                              ) -> AudioSocketServer | None:
     """Started by the gateway's lifespan when channels.audiosocket_port is not 0."""
     port = settings.channels.audiosocket_port
     if port == 0:
         return None
     host = settings.channels.audiosocket_host
-    server = AudioSocketServer(stack, settings, host, port, admission=admission)
+    server = AudioSocketServer(stack, settings, host, port, admission=admission,
+                               handoffs=handoffs)
     try:
         await server.start()
     except OSError as exc:

@@ -18,6 +18,7 @@ from assistant.gateway.channels.handoff import mask_summary, post_handoff
 from assistant.gateway.contracts import Channel, Lang, PipelineEvent
 from assistant.gateway.contracts import PipelineEventType as Ev
 from assistant.gateway.fallbacks import fallback_line
+from assistant.gateway.handoffs import HandoffRegistry
 from assistant.gateway.pipeline import Conversation, VoiceStack
 from assistant.gateway.wire import (
     AudioHead,
@@ -43,8 +44,9 @@ class Call:
     """One caller on one channel. Open with `async with`; not shared between tasks."""
 
     def __init__(self, stack: VoiceStack, call_id: str, channel: Channel, lang: Lang,
-                 out_rate: int) -> None:
+                 out_rate: int, handoffs: HandoffRegistry | None = None) -> None:
         self.stack = stack
+        self.handoffs = handoffs  # the operator screen's and the call route's registry
         self.call_id = call_id
         self.channel = channel
         self.conv = Conversation(stack, call_id, channel, lang, out_rate=out_rate)
@@ -151,7 +153,11 @@ class Call:
                 summary = mask_summary(event.get("summary", {}))
                 items.append(Handoff(summary))
                 self.end_reason = "handoff"
-                await post_handoff(self.stack.settings, self._handoff_body(summary))
+                body = self._handoff_body(summary)
+                if self.handoffs is not None:  # before the POST: the PBX may ask at once
+                    self.handoffs.add(self.call_id, self.channel, self.conv.lang, summary,
+                                      body["last_turns"])
+                await post_handoff(self.stack.settings, body)
             elif kind == "end_session" and not self.end_reason:
                 self.end_reason = str(event.get("reason") or "goodbye")
         for text in texts:

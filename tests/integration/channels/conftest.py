@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,8 @@ from tests.fixtures.audio.speech import Speech
 from tests.integration.channels.support import DialogueStandIn, ServerThread
 
 TOKEN = "test-device-token"
+OPERATOR_TOKEN = "test-operator-token"
+ROUTE_TOKEN = "test-pbx-token"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
@@ -30,6 +33,7 @@ class Gateway:
     port: int
     phone_port: int
     standin: DialogueStandIn
+    app: Any = None  # the gateway's FastAPI app (its `state.handoffs`, read from the tests)
 
     @property
     def voice_url(self) -> str:
@@ -57,6 +61,7 @@ def channel_settings(rasa_port: int, phone_port: int) -> Settings:
             "voice_tokens": [TOKEN, "second-token"], "max_frame_bytes": 16000,
             "max_session_s": 120, "idle_timeout_s": 20, "audiosocket_port": phone_port,
             "phone_lang": "ko", "handoff_webhook": f"http://127.0.0.1:{rasa_port}/handoff",
+            "operator_tokens": [OPERATOR_TOKEN], "route_tokens": [ROUTE_TOKEN],
         },
     )
 
@@ -66,5 +71,6 @@ def gateway(ko_model_path: Path, speech: Speech) -> Iterator[Gateway]:
     standin = DialogueStandIn()
     rasa_port, port, phone_port = free_port(), free_port(), free_port()
     settings = channel_settings(rasa_port, phone_port)
-    with ServerThread(standin.app, rasa_port), ServerThread(create_app(settings), port):
-        yield Gateway(settings, port, phone_port, standin)
+    app = create_app(settings)
+    with ServerThread(standin.app, rasa_port), ServerThread(app, port):
+        yield Gateway(settings, port, phone_port, standin, app)

@@ -102,7 +102,10 @@ def test_production_refuses_the_demo_tokens_and_key(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ConfigError) as err:
         load_settings()
     assert "demo-speaker-token" in str(err.value) and "demo-city-key" in str(err.value)
+    assert "demo-operator-token" in str(err.value) and "demo-pbx-token" in str(err.value)
     monkeypatch.setenv("ASSISTANT_CHANNELS__VOICE_TOKENS", '["s3cret-device"]')
+    monkeypatch.setenv("ASSISTANT_CHANNELS__OPERATOR_TOKENS", '["s3cret-operator"]')
+    monkeypatch.setenv("ASSISTANT_CHANNELS__ROUTE_TOKENS", '["s3cret-pbx"]')
     monkeypatch.setenv("CITY_API_KEY", "s3cret-key")
     assert load_settings().channels.voice_tokens == ["s3cret-device"]
     monkeypatch.setenv("ASSISTANT_ENV", "development")
