@@ -115,7 +115,8 @@ def mask_slot(name: Text, value: Any, names: Iterable[Text] = ()) -> Any:
 
 def _mask_nested(value: Any, names: List[Text], key: Optional[Text] = None) -> Any:
     if isinstance(value, dict):
-        return {k: (HIDDEN if k in PERSONAL_KEYS and v not in (None, "") and not is_sealed(v)
+        # personal data is text: a count under a personal key (`failures`) is kept
+        return {k: (HIDDEN if k in PERSONAL_KEYS and isinstance(v, str) and v and not is_sealed(v)
                     else _mask_nested(v, names, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [_mask_nested(v, names, key) for v in value]

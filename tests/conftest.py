@@ -32,7 +32,9 @@ TESTS = Path(__file__).resolve().parent
 STACK_DIRS = ("integration", "e2e")
 RASA_DIRS = ("integration/dialogue", "e2e")
 # unit tests that start real processes on purpose (the supervisor's process-group handling)
-PROCESS_TESTS = ("unit/assistant/test_supervisor.py",)
+# unit tests that start real child processes or a real server on a socket (uvicorn in a thread)
+PROCESS_TESTS = ("unit/assistant/test_supervisor.py", "unit/assistant/test_gateway_server.py",
+                 "unit/channels/test_admission.py", "unit/actions/test_city_truth.py")
 STOPS_STACK = "stops_stack"  # the marker of the test that presses Ctrl-C on the shared stack
 
 
@@ -61,7 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _under(item, RASA_DIRS):
             item.add_marker(pytest.mark.rasa)
-        if _under(item, STACK_DIRS + PROCESS_TESTS) or item.get_closest_marker("rasa"):
+        heavy = item.get_closest_marker("rasa") or item.get_closest_marker("fuzz")
+        if _under(item, STACK_DIRS + PROCESS_TESTS) or heavy:
             item.add_marker(pytest.mark.stack)
     # The Ctrl-C test stops the shared stack: it runs right after the stack's last other user.
     stoppers = [i for i in items if i.get_closest_marker(STOPS_STACK)]

@@ -99,3 +99,11 @@ def test_sealed_slots_are_stored_as_they_are(privacy: ModuleType) -> None:
     assert held_policy(pending["data"]["policy"]) == POLICY
     assert held_token(pending["data"]["token"]) == TOKEN
     assert privacy.mask_slot("policy_number", POLICY) == "************1234"  # plain: masked
+
+
+def test_failure_counts_under_personal_keys_are_kept(privacy: ModuleType) -> None:
+    """`failures` counts bad answers per question: a number, not personal data."""
+    assert privacy.mask_slot("failures", {"policy_number": 2, "birth_date": 1}) == {
+        "policy_number": 2, "birth_date": 1}
+    assert privacy.mask_slot("pending", {"data": {"policy": POLICY}}) == {
+        "data": {"policy": "***"}}

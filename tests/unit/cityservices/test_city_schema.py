@@ -17,16 +17,17 @@ from cityservices.schemas.health import Appointment, RescheduledAppointment
 
 # FastAPI's own pages are plain Starlette routes, not APIRoutes; nothing else is exempt.
 FRAMEWORK_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+METRICS = "/metrics"  # Prometheus' text format for the scraper, not a JSON answer
+
+
+def _api_routes(app: FastAPI) -> list[APIRoute]:
+    return [r for r in _all_routes(app) if isinstance(r, APIRoute) and r.path != METRICS]
 
 
 def _all_routes(app: FastAPI) -> list[Any]:
     """Every route, the included routers' ones too (FastAPI includes routers lazily, so
     ``app.routes`` alone holds only placeholders for them)."""
     return [context.original_route for context in iter_route_contexts(app.routes)]
-
-
-def _api_routes(app: FastAPI) -> list[APIRoute]:
-    return [r for r in _all_routes(app) if isinstance(r, APIRoute)]
 
 
 def _model_of(response_model: Any) -> type[BaseModel] | None:

@@ -137,6 +137,8 @@ def test_production_refuses_the_demo_key_for_any_city_client(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_ENV", "production")
     monkeypatch.setenv("ASSISTANT_CHANNELS__VOICE_TOKENS", '["s3cret-device"]')
+    monkeypatch.setenv("ASSISTANT_CHANNELS__OPERATOR_TOKENS", '["s3cret-operator"]')
+    monkeypatch.setenv("ASSISTANT_CHANNELS__ROUTE_TOKENS", '["s3cret-pbx"]')
     monkeypatch.setenv("CITY_API_KEY", "s3cret-key-of-the-actions")
     load_settings()
     monkeypatch.setenv("ASSISTANT_CITY__CLIENTS", '{"ops": "demo-city-key"}')
