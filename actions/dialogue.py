@@ -133,6 +133,9 @@ class ActionDontKnowPolicy(NamedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        instead = await answer_instead(dispatcher, tracker, domain, unless_need="policy")
+        if instead is not None:
+            return instead
         reply = Reply(dispatcher, turn_lang(tracker))
         reply.say("dont_know_policy")
         return reply.remember()
@@ -156,6 +159,10 @@ class ActionRepeat(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if not REPEAT_CUE.search(user_text(tracker)):  # the NLU's guess; the words say otherwise
+            instead = await answer_instead(dispatcher, tracker, domain)
+            if instead is not None:
+                return instead
         last = tracker.get_slot("last_reply")
         if not isinstance(last, dict) or not last.get("texts"):
             Reply(dispatcher, turn_lang(tracker)).say("nothing_to_repeat")
@@ -166,6 +173,35 @@ class ActionRepeat(Action):
         for text in texts:
             dispatcher.utter_message(text=text)
         return []
+
+
+REPEAT_CUE = re.compile(
+    r"(повтор\w*|ещ[её] раз|не расслышал\w*|не понял\w*|что вы сказали|что что|как как|"
+    r"не слышно|repeat|again|say that|pardon|come again|didn t (catch|hear)|what did you say)",
+    re.IGNORECASE)
+
+
+async def answer_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+    unless_need: str | None = None,
+) -> list[EventType] | None:
+    """The turn as the answer to the question asked (a form's or a task's), whatever intent the
+    NLU guessed ("понятия не имею" read as `repeat`, "не помню" at the Troika question read as
+    not knowing the policy); None when no question waits, or when it asks for `unless_need`.
+    A task's question is answered here, not by a FollowupAction: after an action chain that no
+    rule knows, Rasa would run its core fallback again and again."""
+    loop = (tracker.active_loop or {}).get("name")
+    if loop:
+        asked = tracker.get_slot("requested_slot")
+        return None if unless_need and asked == f"{unless_need}_number" else [
+            FollowupAction(str(loop))]  # a form: Rasa's loop handling takes it from here
+    state = Pending.from_slot(tracker.get_slot("pending"))
+    if state is not None and state.awaits_answer and state.need != unless_need:
+        from actions.task_actions import ActionInform  # imports this module
+
+        events: list[EventType] = await ActionInform().run(dispatcher, tracker, domain)
+        return events
+    return None
 
 
 def clarify_guess(reply: Reply, tracker: Tracker) -> list[EventType]:

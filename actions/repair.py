@@ -38,7 +38,8 @@ _DONT_KNOW = re.compile(
     r"can\s*t\s+find|cannot\s+find|where\s+(?:do|can|would)\s+i\s+find|where\s+is)\b"
 )
 _POLICY_WORD = re.compile(r"\b(?:полис\w*|омс|policy|insurance|card)\b")
-_BARE_DONT_KNOW = re.compile(r"^(?:я\s+)?(?:не\s+знаю|не\s+помню|i\s+don\s*t\s+know|no\s+idea|"
+_BARE_DONT_KNOW = re.compile(r"^(?:я\s+)?(?:не\s+знаю|не\s+помню|понятия\s+не\s+имею|без\s+понятия|"
+                             r"не\s+имею\s+понятия|i\s+don\s*t\s+know|no\s+idea|"
                              r"i\s+do\s+not\s+know|dont\s+know)$")
 _INSULT = re.compile(
     r"\b(?:туп\w+|идиот\w*|дура?к?\b|дур[аы]\b|кретин\w*|дебил\w*|бестолков\w*|безмозгл\w*|"

@@ -27,7 +27,7 @@ from actions.base import (
     user_text,
 )
 from actions.city_client import CityApi, CityError, RateLimited, Unavailable
-from actions.dialogue import clarify_guess, followup_for, task_in_turn
+from actions.dialogue import ActionHandoff, clarify_guess, followup_for, task_in_turn
 from actions.pending import Pending
 from actions.registry import CITY_TASKS, CityTask, service_of, task_modules
 from actions.repair import repair_turn, yes_no
@@ -200,8 +200,9 @@ class ActionAffirm(CityAction):
         if state is not None and kind == "retry" and name:
             return await guarded_task(name, reply, tracker, self.client(), answer=state.answer,
                                       state=state)
-        if kind == "operator":
-            return [SlotSet("pending", None), FollowupAction("action_handoff")]
+        if kind == "operator":  # handed over here: a followup would end in the core fallback
+            return [SlotSet("pending", None),
+                    *await ActionHandoff().run(dispatcher, tracker, domain)]
         if kind == "clarify" and name:
             return [SlotSet("pending", None), *followup_for(name)]
         answered = await answer_pending(self.client(), reply, tracker, state)

@@ -22,10 +22,12 @@ SECRETS = (POLICY, "7712 3456 7890 1234", "1985", "14 марта", "Иван П�
 
 
 def leaks(text: str) -> list[str]:
-    """The personal data in `text`; a patient token is any value of the patient_token slot."""
-    found = [s for s in SECRETS if s in text]
+    """The personal data in `text` (with what surrounds it); a patient token is any value of the
+    patient_token slot that is neither masked nor sealed (actions/vault.py: ciphertext)."""
+    found = [f"{s!r} in ...{text[max(0, text.find(s) - 120):text.find(s) + 40]}..."
+             for s in SECRETS if s in text]
     for value in _token_values(text):
-        if value not in (None, "***"):
+        if value not in (None, "***") and not str(value).startswith("sealed:"):
             found.append(f"patient_token={value}")
     return found
 
