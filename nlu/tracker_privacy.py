@@ -16,7 +16,9 @@ Masked in every persisted event (issue 11, "personal data at rest"):
   they are (the offered dates and times, a Troika card number: later turns read them).
 
 The real values a later turn needs (the policy number between its two questions, the patient
-token) live only in the action server's memory (actions/vault.py).
+token) travel sealed (actions/vault.py: encrypted with a key only the action servers hold); a
+sealed value is ciphertext and is stored as it is. A count under a personal key (the `failures`
+slot) is not personal data and is kept.
 """
 
 import re
