@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export RASA_TELEMETRY_ENABLED=false
 export PATH="$HOME/.local/bin:$PATH"
-APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 postgresql chromium prometheus)
+APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 postgresql chromium prometheus haproxy redis-server)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
