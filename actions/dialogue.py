@@ -291,11 +291,6 @@ class ActionHandoff(Action):
         return [SlotSet("pending", None), *reply.remember()]
 
 
-def followup_for(intent: str) -> list[EventType]:
-    action = GUESSABLE.get(intent)
-    return [FollowupAction(action)] if action else []
-
-
 def deactivate() -> list[EventType]:
     return [ActiveLoop(None)]
 

@@ -27,7 +27,7 @@ from actions.base import (
     user_text,
 )
 from actions.city_client import CityApi, CityError, RateLimited, Unavailable
-from actions.dialogue import ActionHandoff, clarify_guess, followup_for, task_in_turn
+from actions.dialogue import GUESSABLE, ActionHandoff, clarify_guess, task_in_turn
 from actions.pending import Pending
 from actions.registry import CITY_TASKS, CityTask, service_of, task_modules
 from actions.repair import repair_turn, yes_no
@@ -204,11 +204,27 @@ class ActionAffirm(CityAction):
             return [SlotSet("pending", None),
                     *await ActionHandoff().run(dispatcher, tracker, domain)]
         if kind == "clarify" and name:
-            return [SlotSet("pending", None), *followup_for(name)]
+            return [SlotSet("pending", None),
+                    *await self.run_guess(name, reply, tracker, dispatcher, domain)]
         answered = await answer_pending(self.client(), reply, tracker, state)
         if answered is not None:
             return answered
         reply.say("affirm_idle")
+        return reply.remember()
+
+    async def run_guess(self, intent: str, reply: Reply, tracker: Tracker,
+                        dispatcher: CollectingDispatcher, domain: DomainDict) -> list[EventType]:
+        """Yes to "do you want X?": X runs here. A FollowupAction to a plain action would be
+        followed by a prediction that nothing trains, i.e. the core fallback, again and again;
+        only a form is handed on, because Rasa's loop handling takes a form from there."""
+        action = GUESSABLE.get(intent)
+        if action and action.endswith("_form"):
+            return [FollowupAction(action)]
+        if action == ActionHandoff().name():
+            return await ActionHandoff().run(dispatcher, tracker, domain)
+        if action in TASK_ACTIONS:
+            return await guarded_task(intent, reply, tracker, self.client())
+        reply.say("clarify_open")
         return reply.remember()
 
 

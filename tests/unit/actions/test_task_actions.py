@@ -106,6 +106,26 @@ async def test_clarify_asks_about_best_guess() -> None:
     assert slots_of(events)["pending"] == {"kind": "clarify", "task": "troika_balance"}
 
 
+async def test_yes_to_a_guess_runs_the_task_in_the_same_action() -> None:
+    # no FollowupAction to a plain action: Rasa would follow it with the core fallback
+    for lang, yes, question in (("ru", "да", "номер"), ("en", "yes", "number")):
+        d = CollectingDispatcher()
+        clarify = {"kind": "clarify", "task": "troika_balance"}
+        events = await ActionAffirm(lambda: FakeCity()).run(
+            d, tracker(yes, "affirm", lang=lang, slots={"pending": clarify}), {})
+        assert not [e for e in events if e.get("event") == "followup"]
+        assert question in texts(d)[0].lower()
+        assert slots_of(events)["pending"]["need"] == "card_number"
+
+
+async def test_yes_to_a_guessed_booking_hands_on_to_the_form() -> None:
+    d = CollectingDispatcher()
+    clarify = {"kind": "clarify", "task": "book_appointment"}
+    events = await ActionAffirm(lambda: FakeCity()).run(
+        d, tracker("да", "affirm", slots={"pending": clarify}), {})
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["booking_form"]
+
+
 async def test_spoken_switch_earlier_in_the_turn_wins_over_metadata() -> None:
     from actions.base import turn_lang
 
