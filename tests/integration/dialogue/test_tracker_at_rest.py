@@ -5,6 +5,7 @@ patient's name or the live patient token."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -24,8 +25,11 @@ SECRETS = (POLICY, "7712 3456 7890 1234", "1985", "14 марта", "Иван П�
 def leaks(text: str) -> list[str]:
     """The personal data in `text` (with what surrounds it); a patient token is any value of the
     patient_token slot that is neither masked nor sealed (actions/vault.py: ciphertext)."""
-    found = [f"{s!r} in ...{text[max(0, text.find(s) - 120):text.find(s) + 40]}..."
-             for s in SECRETS if s in text]
+    found = []
+    for secret in SECRETS:  # a whole value, not digits inside a float such as 4.1985e-05
+        hit = re.search(rf"(?<![\d.]){re.escape(secret)}(?!\d)", text)
+        if hit:
+            found.append(f"{secret!r} in ...{text[max(0, hit.start() - 120):hit.end() + 40]}...")
     for value in _token_values(text):
         if value not in (None, "***") and not str(value).startswith("sealed:"):
             found.append(f"patient_token={value}")
