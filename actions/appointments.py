@@ -241,6 +241,10 @@ async def _do_reschedule(
         ctx.data.pop("stage_confirm", None)
         ctx.answer = None
         return ask(ctx, "choice", "choice_format", "choice_format", "slot_choice")
-    ctx.reply.say("rescheduled", specialty=specialty_name(specialty, ctx.lang),
-                  when=when_text(new.start, ctx.lang), reference=new.reference)
+    what = {"specialty": specialty_name(specialty, ctx.lang),
+            "when": when_text(new.start, ctx.lang)}
+    ctx.reply.say("rescheduled", **what, reference=new.reference)
+    # for screens (the kiosk's confirmation card with a QR code of the reference)
+    ctx.reply.custom({"event": "confirmation", "kind": "rescheduled",
+                      "reference": new.reference, "clinic": clinic_name(new, ctx.lang), **what})
     return done(ctx)

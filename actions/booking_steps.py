@@ -287,9 +287,13 @@ async def step_confirm(
     except (Unavailable, RateLimited) as error:
         return _down(reply, error, values)
     chosen = _chosen(values)
-    reply.say("booked", specialty=specialty_name(values.get("specialty"), reply.lang),
-              when=when_text(appointment.start, reply.lang),
-              clinic=clinic_name(appointment, reply.lang), reference=appointment.reference)
+    what = {"specialty": specialty_name(values.get("specialty"), reply.lang),
+            "when": when_text(appointment.start, reply.lang),
+            "clinic": clinic_name(appointment, reply.lang)}
+    reply.say("booked", **what, reference=appointment.reference)
+    # for screens (the kiosk's confirmation card with a QR code of the reference)
+    reply.custom({"event": "confirmation", "kind": "booked",
+                  "reference": appointment.reference, **what})
     if chosen is not None:
         reply.display(_details(reply, chosen, appointment.reference))
     logger.info("booking: appointment %s booked", appointment.reference)

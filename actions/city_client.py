@@ -9,14 +9,21 @@ if the first one went through, the answer is that booking (same reference); if n
 time, the back-end commits nothing after the last deadline, so "the service is not responding"
 is then the truth. Each request names the conversation in a signed ``X-Caller`` (HMAC with
 ``city.caller_secret``) for the back-end's per-caller limits; `set_caller` binds it.
+
+Connections are reused: every `CityClient` of an event loop shares one httpx client per base URL
+(`_shared_http`), so an action run opens no new connection (and builds no new client, whose SSL
+context alone costs milliseconds). Idle connections are dropped after `KEEPALIVE_S`, under the
+back-end's own keep-alive (uvicorn: 5 s), so none is reused as the server closes it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import time
+import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -30,7 +37,30 @@ from actions.settings import current_settings
 logger = logging.getLogger(__name__)
 MUTATION_ATTEMPTS = 2  # the first request and one retry with the same key, after a timeout
 DEADLINE_MARGIN_S = 0.5  # the back-end stops committing this long before the client gives up
+KEEPALIVE_S = 2.0  # an idle connection is closed after this (uvicorn's keep-alive: 5 s)
 _CALLER: ContextVar[str | None] = ContextVar("city_caller", default=None)
+_SHARED: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, float], httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
+
+
+def _shared_http(base_url: str, timeout_s: float) -> httpx.AsyncClient:
+    """The running loop's client for `base_url` (made on first use; an httpx client belongs to
+    the loop it first ran on, so each loop has its own)."""
+    clients = _SHARED.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get((base_url, timeout_s))
+    if client is None or client.is_closed:
+        client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s,
+                                   limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S))
+        clients[(base_url, timeout_s)] = client
+    return client
+
+
+async def close_shared() -> None:
+    """Close the running loop's shared clients (the action server calls this on shutdown)."""
+    clients = _SHARED.pop(asyncio.get_running_loop(), {})
+    for client in clients.values():
+        await client.aclose()
 
 
 def caller_id(sender_id: str) -> str:
@@ -100,6 +130,15 @@ class Identity(_Model):
     token: str
     expires_at: str = ""
     patient: Patient
+
+
+class RedeemedReminder(_Model):
+    """A reminder call's ticket, redeemed: the patient's token and the visit (reminder.py)."""
+
+    token: str
+    lang: str = "ru"
+    patient: Patient
+    appointment: Appointment
 
 
 class TroikaTrip(_Model):
@@ -349,10 +388,14 @@ class CityClient:
             headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()  # gorod_city_call_seconds (actions/metrics.py)
         try:
-            async with httpx.AsyncClient(
-                base_url=self.base_url, timeout=self.timeout_s, transport=self._transport
-            ) as http:
+            if self._transport is None:
+                http = _shared_http(self.base_url, self.timeout_s)
                 response = await http.request(method, path, headers=headers, **kwargs)
+            else:  # a test's transport: a client of its own
+                async with httpx.AsyncClient(
+                    base_url=self.base_url, timeout=self.timeout_s, transport=self._transport
+                ) as own:
+                    response = await own.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             observe_city_call(path, "timeout", started)
             logger.warning("city %s %s timed out", method, path.split("/")[1:3])
@@ -435,6 +478,15 @@ class CityClient:
             idempotency_key, json={"slot_id": slot_id},
         )
         return Appointment.model_validate(data)
+
+    # reminder calls (cityservices/routers/reminders.py)
+    async def redeem_reminder(self, ticket: str) -> RedeemedReminder:
+        data = await self._request("POST", "/health/v1/reminders/redeem", json={"ticket": ticket})
+        return RedeemedReminder.model_validate(data)
+
+    async def reminder_outcome(self, appointment_id: str | int, outcome: str) -> None:
+        await self._request("POST", f"/health/v1/reminders/{appointment_id}/outcome",
+                            json={"outcome": outcome})
 
     # other services
     async def kindergarten(self, number: str, child_birth_date: str) -> KindergartenApplication:

@@ -229,6 +229,10 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        state = Pending.from_slot(tracker.get_slot("pending"))
+        if state is not None and state.task == "reminder_call":  # "отменить" answers a reminder
+            from actions.task_actions import task_action  # that module imports this one
+            return await task_action("action_reminder_call").run(dispatcher, tracker, domain)
         reply = Reply(dispatcher, turn_lang(tracker))
         reply.say("stopped")
         return [*reset_task_events(tracker), SlotSet("task", None), *reply.remember()]

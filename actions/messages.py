@@ -9,6 +9,7 @@ from typing import Any
 from babel import Locale
 
 from actions.messages_booking import BOOKING_MESSAGES
+from actions.messages_reminder import REMINDER_MESSAGES
 from actions.messages_repair import REPAIR_MESSAGES
 from actions.messages_tasks import TASK_MESSAGES
 
@@ -121,6 +122,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(TASK_MESSAGES)
 MESSAGES.update(BOOKING_MESSAGES)
 MESSAGES.update(REPAIR_MESSAGES)
+MESSAGES.update(REMINDER_MESSAGES)
 
 
 # `{level|балл|балла|баллов}`: the word for the number `level`, by CLDR plural rules (Babel);

@@ -106,6 +106,11 @@ CITY_TASKS: tuple[CityTask, ...] = (
               "readback", "confirm_format", "slot_taken", "booked", "booking_details",
               "booking_aborted", "already_booked_specialty", "visit_overlaps", "slot_in_past"),
              in_form="none", form_done="action_booking_done"),
+    # a reminder call the assistant placed (actions/reminder.py): only the gateway's trigger
+    # `/reminder_call{"reminder_ticket": ...}` starts it; the NLU has no examples of it
+    CityTask("reminder_call", "action_reminder_call", "health", "actions.reminder",
+             ("reminder_call", "reminder_choice_format", "reminder_confirmed",
+              "reminder_unavailable", "reminder_goodbye"), in_form="none"),
 )
 
 # Actions that no intent's rule names: the booking form's validator, questions and wrap-up.

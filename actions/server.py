@@ -14,7 +14,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions import metrics, webhook_auth
+from actions import city_client, metrics, webhook_auth
 from actions.settings import ActionsConfigError, current_settings
 from spoken.privacy import install_pii_filter
 
@@ -33,6 +33,11 @@ def create_action_app(token: str) -> Sanic[Any, Any]:
         return response.json({"status": "ok", "actions": count})
 
     app.add_route(healthz, "/healthz", methods=["GET"])
+
+    async def close_city(*_: Any) -> None:  # the actions' shared city connections
+        await city_client.close_shared()
+
+    app.register_listener(close_city, "after_server_stop")
     return app
 
 

@@ -73,6 +73,8 @@ def repair_answer(reply: Reply, answer: str, state: Pending) -> list[EventType] 
     repair = repair_turn(answer, reply.lang, asking_policy=state.need == "policy")
     if repair == "insult" and state.need in FREE_TEXT_NEEDS:
         repair = None  # "тупые дороги, сплошные ямы" describes the problem
+    if repair == "drop" and state.task == "reminder_call":
+        repair = None  # "отмените" answers a reminder call: cancel the visit (actions/reminder.py)
     if repair == "drop":
         reply.say("task_dropped")
         return [SlotSet("pending", None), SlotSet("task", None)]
@@ -115,7 +117,7 @@ def answers_pending(state: Pending | None, task_name: str, tracker: Tracker) -> 
     """
     if state is None or state.kind != "ask" or not state.task:
         return False
-    if state.task == task_name:
+    if state.task in (task_name, "reminder_call"):  # "отмените" answers the reminder's menu
         return True
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence")
                        or 0.0)

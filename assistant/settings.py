@@ -74,6 +74,11 @@ class DialogueSettings(Section):
     retry_s: float = 2.0  # how long the gateway retries an unreachable Rasa before "one moment"
     tracker_store_url: str = ""  # empty: SQLite at var/dialogue/tracker.db
     session_ttl_min: float = 60.0  # idle conversations end and are deleted after this
+    # several Rasa replicas sharing the tracker store: each conversation goes to one of them by a
+    # consistent hash of its session id (assistant/gateway/replicas.py); empty: the one Rasa at
+    # internal_host:ports.rasa. `assistant up --scale` sets it for its gateways.
+    rasa_urls: list[str] = Field(default_factory=list)
+    replica_down_s: float = Field(default=5.0, gt=0)  # a failed replica is skipped this long
 
 
 class SupervisorSettings(Section):
@@ -84,6 +89,21 @@ class SupervisorSettings(Section):
     max_restarts: int = 5
     restart_window_s: float = 300.0
     restart_health_timeout_s: float = 300.0
+
+
+class ScaleSettings(Section):
+    """`assistant up --scale`: replicas behind HAProxy, conversations in PostgreSQL with a Redis
+    lock store (assistant/cli/topology.py). Plain `assistant up` reads none of it."""
+
+    rasa: int = Field(default=2, ge=1)
+    actions: int = Field(default=2, ge=1)
+    cityservices: int = Field(default=2, ge=1)
+    gateways: int = Field(default=2, ge=1)
+    # Rasa's lock store: redis://[:password@]host:port/db; empty: a redis-server on loopback,
+    # with a random password, started and stopped by `assistant up --scale`
+    redis_url: str = ""
+    # haproxy.cfg, redis.conf and topology.json (who listens where, with pids) go here
+    state_dir: Path = Path("var/scale")
 
 
 class CitySection(Section):
@@ -111,6 +131,26 @@ class CitySection(Section):
     # further callers of the city API, each with its own key: name -> key (the action server's
     # key is `api_key`, client name "actions"); the back-ends name the caller by its key
     clients: dict[str, str] = Field(default_factory=dict)
+
+
+class ReminderSettings(Section):
+    """`assistant reminders run` (assistant/cli/reminders.py): calls the day before a visit,
+    placed through Asterisk's manager interface (AMI Originate), docs/reminder-calls.md."""
+
+    ami_host: str = "127.0.0.1"
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    ami_username: str = "gorod"
+    ami_secret: str = ""  # empty: the command refuses to run
+    dial: str = "PJSIP/{phone}@city-trunk"  # the channel Asterisk dials; {phone}: E.164 number
+    context: str = "gorod-reminder"  # the dialplan context that hands the answered call over
+    caller_id: str = "Gorod <+74950000000>"
+    window_start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    window_end: str = Field(default="20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_after_min: int = Field(default=60, ge=0, le=1440)
+    ring_timeout_s: int = Field(default=30, ge=5, le=120)
+    call_limit_s: int = Field(default=300, ge=30, le=3600)
+    max_calls: int = Field(default=20, ge=1, le=1000)
 
 
 class SecretsSettings(Section):
@@ -156,6 +196,7 @@ class Endpointing(Section):
     silence_ms: int = 700
     start_timeout_ms: int = 6000
     max_utterance_ms: int = 15000
+    early_silence_ms: int = Field(default=250, ge=0)  # after a complete restricted answer
 
 
 class ChannelSettings(Section):
@@ -216,6 +257,7 @@ class Settings(BaseSettings):
     ports: Ports = Field(default_factory=Ports)
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
     supervisor: SupervisorSettings = Field(default_factory=SupervisorSettings)
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
     city: CitySection = Field(default_factory=CitySection)
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
     asr: AsrSettings = Field(default_factory=AsrSettings)
@@ -224,6 +266,7 @@ class Settings(BaseSettings):
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     gateway: GatewayServer = Field(default_factory=GatewayServer)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
     @classmethod

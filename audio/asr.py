@@ -12,6 +12,7 @@ These are synchronous and blocking: `audio.session` runs them in worker threads.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -144,12 +145,36 @@ def grammar_json(model: vosk.Model, phrases: Sequence[str]) -> str:
     return json.dumps(cleaned, ensure_ascii=False)
 
 
-def _words(result: Mapping[str, Any], offset_s: float) -> list[Word]:
+class StreamClock:
+    """Maps Vosk's times (seconds of audio fed since the recognizer was made) to seconds of the
+    utterance's stream, where stretches were skipped (not fed) by the speech gate."""
+
+    def __init__(self, rate: int, start_sample: int) -> None:
+        self.rate = rate
+        self.start = start_sample
+        self._at: list[int] = []  # fed sample at which a skip happened
+        self._shift: list[int] = []  # samples skipped up to and including that point
+
+    def skip(self, fed_sample: int, samples: int) -> None:
+        if self._at and self._at[-1] == fed_sample:
+            self._shift[-1] += samples
+            return
+        self._at.append(fed_sample)
+        self._shift.append((self._shift[-1] if self._shift else 0) + samples)
+
+    def to_stream(self, seconds: float, end: bool = False) -> float:
+        # a word ending right at a skip belongs before it; one starting there, after it
+        i = (bisect.bisect_left if end else bisect.bisect_right)(self._at, seconds * self.rate)
+        shift = self._shift[i - 1] if i else 0
+        return round(max(0.0, seconds - (self.start - shift) / self.rate), 3)
+
+
+def _words(result: Mapping[str, Any], clock: StreamClock) -> list[Word]:
     return [
         Word(
             word=str(w["word"]),
-            start=round(max(0.0, float(w["start"]) - offset_s), 3),
-            end=round(max(0.0, float(w["end"]) - offset_s), 3),
+            start=clock.to_stream(float(w["start"])),
+            end=clock.to_stream(float(w["end"]), end=True),
             conf=round(float(w.get("conf", 1.0)), 4),
         )
         for w in result.get("result", [])
@@ -171,7 +196,7 @@ class StreamingRecognizer:
         self._segment_texts: list[str] = []
         self._dirty = False
         self._fed_samples = 0  # Vosk's word times keep counting across Reset(); we do not
-        self._utterance_start = 0
+        self._clock = StreamClock(rate, 0)
 
     def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Restrict to `phrases`, or back to open vocabulary with None. Only between utterances."""
@@ -193,6 +218,12 @@ class StreamingRecognizer:
             self._add_segment(segment)
         return self.partial()
 
+    def skip(self, samples: int) -> None:
+        """`samples` of the stream were not fed here (the speech gate dropped them): word times
+        stay relative to the stream, not to the audio decoded."""
+        if samples > 0:
+            self._clock.skip(self._fed_samples, samples)
+
     def partial(self) -> Transcript:
         current = json.loads(self._kaldi.PartialResult()).get("partial", "")
         text = " ".join(t for t in [*self._segment_texts, current] if t)
@@ -212,13 +243,13 @@ class StreamingRecognizer:
         self._segments = []
         self._segment_texts = []
         self._dirty = False
-        self._utterance_start = self._fed_samples
+        self._clock = StreamClock(self.rate, self._fed_samples)
 
     def _add_segment(self, result: Mapping[str, Any]) -> None:
         text = str(result.get("text", "")).strip()
         if text:
             self._segment_texts.append(text)
-            self._segments.extend(_words(result, self._utterance_start / self.rate))
+            self._segments.extend(_words(result, self._clock))
 
 
 class RecognizerPool:

@@ -6,7 +6,9 @@ audio itself (milliseconds of audio fed since the last reset), never the wall cl
 
 Events:
 - `speech-start`      enough consecutive voiced frames (default 60 ms);
-- `end-of-utterance`  `silence_ms` of unvoiced audio after speech (per channel in config.yml);
+- `end-of-utterance`  `silence_ms` of unvoiced audio after speech (per channel in config.yml),
+                      or the shorter silence set by `shorten()` for this utterance alone (early
+                      endpointing: the answer is already complete); then `early` is true;
 - `no-speech-timeout` no speech within `start_timeout_ms` of the start;
 - `max-length`        speech went on for `max_utterance_ms`.
 The last three are terminal: after one, `feed` returns nothing until `reset()`.
@@ -45,6 +47,7 @@ class EndpointEventType(StrEnum):
 class EndpointEvent:
     type: EndpointEventType
     at_ms: int  # audio time since reset at which the event holds
+    early: bool = False  # an end-of-utterance after the shortened silence of `shorten()`
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class EndpointConfig:
     start_timeout_ms: int = 6000
     max_utterance_ms: int = 15000
     min_speech_ms: int = 60
+    early_silence_ms: int = 0  # the silence after a complete restricted answer; 0: never early
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> EndpointConfig:
@@ -145,6 +149,21 @@ class Endpointer:
         self.last_speech_ms = 0
         self._voiced_run_ms = 0
         self.done: EndpointEvent | None = None
+        self._short_silence_ms: int | None = None
+
+    def shorten(self, silence_ms: int | None) -> None:
+        """End this utterance after `silence_ms` of silence instead of the configured
+        `silence_ms` (never longer); None restores it. `reset()` restores it too."""
+        if silence_ms is None or silence_ms <= 0:
+            self._short_silence_ms = None
+        else:
+            self._short_silence_ms = min(silence_ms, self.config.silence_ms)
+
+    @property
+    def silence_ms(self) -> int:
+        """The trailing silence that ends the current utterance."""
+        short = self._short_silence_ms
+        return short if short is not None else self.config.silence_ms
 
     @property
     def in_speech(self) -> bool:
@@ -186,8 +205,9 @@ class Endpointer:
             return None
         if voiced:
             self.last_speech_ms = now
-        if now - self.last_speech_ms >= cfg.silence_ms:
-            return EndpointEvent(EndpointEventType.END_OF_UTTERANCE, now)
+        if now - self.last_speech_ms >= self.silence_ms:
+            early = self.silence_ms < cfg.silence_ms
+            return EndpointEvent(EndpointEventType.END_OF_UTTERANCE, now, early)
         if now - self.speech_start_ms >= cfg.max_utterance_ms:
             return EndpointEvent(EndpointEventType.MAX_LENGTH, now)
         return None

@@ -1,7 +1,9 @@
 """Text to speech with pyttsx3 on the espeak-ng driver, returned as PCM at the channel's rate.
 
 pyttsx3 blocks and is not thread-safe, so exactly one worker thread owns the engine and takes
-requests from a queue; callers get a Future (sync) or await it (async). Long numbers are spoken
+requests from a queue; callers get a Future (sync) or await it (async). A reply is synthesised
+sentence by sentence (`split_sentences`): every sentence is queued at once, the first plays while
+the rest are made, and a Future not yet started can be cancelled (barge-in). Long numbers are spoken
 in digit groups (`audio.textnorm`). Fixed prompts can be cached (LRU keyed by text, language,
 speaking rate and output rate).
 """
@@ -12,6 +14,7 @@ import asyncio
 import ctypes
 import logging
 import queue
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -38,6 +41,15 @@ class TtsRequest:
     voice: str
     rate_wpm: int
     out_rate: int
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZА-ЯЁ0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A reply in sentences, so that the first can play while the rest are synthesised:
+    'Записала. Приём завтра в 10:30.' -> ['Записала.', 'Приём завтра в 10:30.']."""
+    return [part for part in (p.strip() for p in _SENTENCE_END.split(text)) if part]
 
 
 class TtsEngine:

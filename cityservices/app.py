@@ -23,6 +23,7 @@ from cityservices.routers import (
     kindergarten,
     meta,
     open311,
+    reminders,
     traffic,
     transit,
     troika,
@@ -105,7 +106,7 @@ def create_app(settings: CitySettings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_db_guard(app)
     metrics.install(app)  # GET /metrics (Prometheus), open on the internal bind
-    for module in (meta, health, transit, traffic, wifi, open311):
+    for module in (meta, health, reminders, transit, traffic, wifi, open311):
         app.include_router(module.router)
     for module in (kindergarten, troika):  # personal records: a client's key (deps.py)
         app.include_router(module.router, dependencies=[Depends(require_api_key)])

@@ -104,6 +104,10 @@ class Patient(Base):
     name_ru: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"))
+    # reminder calls (migration 0003): the number to call (E.164, masked in every log) and the
+    # language the patient is spoken to in
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    lang: Mapped[str] = mapped_column(String(2), default="ru", server_default="ru")
 
 
 class PatientToken(Base):
@@ -143,6 +147,15 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(String(12), default="booked")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the reminder call the day before (migration 0003, services/reminders.py): calls placed,
+    # the last one's time, the outcome, and the one-time ticket of the call in progress (hashed)
+    reminder_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminder_last_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminder_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reminder_ticket_hash: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                             index=True)
+    reminder_ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(),
+                                                                        nullable=True)
 
 
 # --- kindergarten, troika -----------------------------------------------------------------------

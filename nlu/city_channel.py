@@ -8,19 +8,25 @@ The gateway POSTs {"sender", "message", "metadata": {"lang", "channel"}} to
   language, which a spoken switch ("speak english") changed, stays. The decision goes to the
   actions as metadata `lang`; the raw request language is kept as `request_lang`;
 - appends {"custom": {"event": "nlu", "intent", "confidence", "entities"}} to the answer: the
-  interpretation of the user turn just handled, read back from the tracker store (its raw
+  interpretation of the user turn just handled, as the tracker store keeps it (masked; the raw
   events: inside a form, Rasa's applied events hide every turn but the first).
+Neither reads the whole tracker (Rasa itself reads it once per turn): the store answers both
+from what it has at hand (nlu/city_tracker_store.py `previous_turn`, `latest_parse`), and the
+whole tracker is read only when that store is not the one working (fallback to memory).
 The gateway is stateless; all session state lives in Rasa's tracker store.
 
 Rasa's API token does not guard input channels: POST /webhook needs the gateway's shared secret
 (header X-Channel-Secret, nlu/channel_auth.py; 401 without it, 403 with a wrong one).
 """
 
+import gc
 import logging
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import action_check
 from channel_auth import caller_status, require_secret
+from city_tracker_store import healthy_store
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import SlotSet, UserUttered
@@ -69,6 +75,41 @@ def last_user_message(tracker: Optional[DialogueStateTracker]) -> Optional[UserU
     return None
 
 
+def settle_heap() -> None:
+    """Once the model is loaded (Rasa loads it before the server starts): move everything alive
+    out of the garbage collector's sight (gc.freeze). Rasa's heap (TensorFlow, the model) holds
+    millions of objects that live as long as the process; without this, every full collection,
+    which the allocations of a turn set off now and then, walks all of them in the middle of
+    someone's turn."""
+    gc.collect()
+    gc.freeze()
+    logger.info("city channel: %d objects moved out of the collector's sight",
+                gc.get_freeze_count())
+
+
+async def _previous_turn(store: Any, sender_id: Text) -> tuple:
+    """`previous_turn` of the stored tracker: from the few rows that hold it while the city
+    tracker store works (city_tracker_store.previous_turn), else from the whole tracker."""
+    city = healthy_store(store)
+    if city is not None:
+        try:
+            return city.previous_turn(sender_id)
+        except Exception:  # the store's own read (falls back to memory) tells what failed
+            logger.debug("city channel: reading the previous turn failed", exc_info=True)
+    return previous_turn(await store.retrieve(sender_id))
+
+
+async def _latest_parse(store: Any, sender_id: Text) -> Optional[Dict[Text, Any]]:
+    """The stored interpretation of the user turn just handled: what this turn's save wrote
+    (city_tracker_store.latest_parse), else read back from the whole tracker."""
+    city = healthy_store(store)
+    parse = city.latest_parse(sender_id) if city is not None else None
+    if parse is not None:
+        return parse
+    latest = last_user_message(await store.retrieve(sender_id))
+    return latest.parse_data if latest is not None else None
+
+
 class CityInput(RestInput):
     """REST channel with the session-language rule and the `nlu` answer item."""
 
@@ -93,7 +134,7 @@ class CityInput(RestInput):
         text = self._extract_message(request)
         meta = self.get_metadata(request) or {}
         store = request.app.ctx.agent.tracker_store
-        previous, switched = previous_turn(await store.retrieve(sender_id))
+        previous, switched = await _previous_turn(store, sender_id)
         meta["request_lang"] = meta["lang"]
         meta["lang"] = effective_lang(meta["lang"], previous, switched)
         collector = CollectingOutputChannel()
@@ -105,16 +146,20 @@ class CityInput(RestInput):
         except Exception:  # like Rasa's REST channel: answer what was collected
             logger.exception("city channel: the turn failed")
         messages = list(collector.messages)
-        latest = last_user_message(await store.retrieve(sender_id))
-        if latest is not None:
-            payload = nlu_payload(latest.parse_data)
-            messages.append({"recipient_id": sender_id, "custom": payload})
+        parse = await _latest_parse(store, sender_id)
+        if parse is not None:
+            messages.append({"recipient_id": sender_id, "custom": nlu_payload(parse)})
         return messages
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
+        action_check.install()  # the action server's answers checked by a validator made once
         hook = Blueprint("custom_webhook_CityInput", __name__)
+
+        @hook.listener("after_server_start")
+        async def settle(app: Any, loop: Any) -> None:
+            settle_heap()
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

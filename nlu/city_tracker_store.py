@@ -18,25 +18,90 @@ conversations' lifetime (TRACKER_SESSION_TTL_MIN, config.yml `dialogue.session_t
   lock store holds locks only. Rows stored before masking existed are masked at start. Not
   covered: an event broker (none is configured) would get the events unmasked, and the
   FailSafeTrackerStore's in-memory fallback holds them unmasked while the database is down.
+
+Cost of a turn (issue 12, performance): Rasa reads the whole tracker once (replaying its events)
+and saves the new events once. The city channel does not read it again: what it needs before
+the turn (the previous user message's metadata and a language switch after it) comes from the
+few rows that hold it (`previous_turn`), and the interpretation of the turn is the masked user
+event this save wrote (`latest_parse`), the same data a read-back would give. SQLite keeps its
+connections open (a pool, not one open per query) in WAL mode with `synchronous=NORMAL`: a
+commit writes the log without waiting for the disk; a crash of Rasa loses nothing, a power cut
+may lose the last turns (PostgreSQL, by URL, for more).
 """
 
 import json
 import logging
 import os
 import time
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain, SessionConfig
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 from tracker_privacy import mask_events
 
 logger = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 60.0
+LATEST_KEPT = 1024  # interpretations saved but not yet read by the channel (bounded)
 _failure: dict[str, Optional[str]] = {"error": None}
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _pooled_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """SQLAlchemy 1.4 opens a file-based SQLite database anew for every session (NullPool): keep
+    a few connections open instead, in WAL mode. Rasa uses them from its event loop only."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    engine.dispose()
+    pooled = sa.create_engine(engine.url, poolclass=sa.pool.QueuePool, pool_size=4,
+                              connect_args={"check_same_thread": False})
+    sa.event.listen(pooled, "connect", _sqlite_pragmas)
+    return pooled
+
+
+_EVENT_TYPES: Dict[Text, Any] = {}
+
+
+def _event_type(type_name: Optional[Text]) -> Any:
+    """Event.resolve_by_type without its walk over every subclass of Event for every event
+    (most of the time of rebuilding a tracker): the same first match, looked up once."""
+    if not _EVENT_TYPES:
+        for cls in all_subclasses(Event):
+            _EVENT_TYPES.setdefault(cls.type_name, cls)
+    return _EVENT_TYPES.get(type_name or "")
+
+
+def deserialise_events(stored: List[Dict[Text, Any]]) -> List[Event]:
+    """rasa.shared.core.events.deserialise_events, with the event classes looked up once (an
+    unknown name goes to Rasa's own lookup, which knows what was imported since)."""
+    events: List[Event] = []
+    for data in stored:
+        if "event" not in data:
+            continue
+        cls = _event_type(data["event"])
+        event = cls._from_parameters(data) if cls is not None else Event.from_parameters(data)
+        if event:
+            events.append(event)
+    return events
+
+
+def _light(event: Event) -> Dict[Text, Any]:
+    """What masking reads of an event already stored (what was asked, the patient's names)."""
+    if isinstance(event, (SlotSet, SessionStarted)):
+        return event.as_dict()
+    return {"event": event.type_name}
 
 
 def _prepare_sqlite(url: Optional[Text]) -> None:
@@ -55,7 +120,10 @@ class CityTrackerStore(SQLTrackerStore):
         _prepare_sqlite(host)
         self.ttl_min = float(session_ttl_min)
         self._purged_at = 0.0
+        self._latest: "OrderedDict[Text, Dict[Text, Any]]" = OrderedDict()
         super().__init__(domain=domain, host=host, **kwargs)
+        self.engine = _pooled_sqlite(self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._apply_ttl(self._domain)
         logger.info("tracker store: %s, conversations expire after %g min",
                     self.engine.url.get_backend_name(), self.ttl_min)
@@ -89,6 +157,7 @@ class CityTrackerStore(SQLTrackerStore):
                 events.delete().where(events.c.sender_id.in_(idle.scalar_subquery()))).rowcount
             session.commit()
         if deleted:
+            self._latest.clear()
             logger.info("deleted %d events of conversations idle for over %g min",
                         deleted, self.ttl_min)
         return int(deleted or 0)
@@ -120,7 +189,10 @@ class CityTrackerStore(SQLTrackerStore):
             stored = self._event_query(session, tracker.sender_id,
                                        fetch_events_from_all_sessions=False).count()
             events = list(tracker.events)
-            masked = mask_events([event.as_dict() for event in events], stored)
+            if stored >= len(events):
+                return
+            masked = mask_events([_light(event) for event in events[:stored]]
+                                 + [event.as_dict() for event in events[stored:]], stored)
             for event, data in zip(events[stored:], masked, strict=True):
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id, type_name=event.type_name,
@@ -128,6 +200,45 @@ class CityTrackerStore(SQLTrackerStore):
                     intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
                     action_name=data.get("name"), data=json.dumps(data)))
             session.commit()
+        self._remember_latest(tracker.sender_id, masked)
+
+    def _remember_latest(self, sender_id: Text, saved: List[Dict[Text, Any]]) -> None:
+        """Keep the parse data of the latest user event stored (masked), as a read-back of the
+        tracker would find it: a save without a user turn leaves it, a new session forgets it."""
+        for data in saved:
+            if data.get("event") == UserUttered.type_name:
+                self._latest[sender_id] = data.get("parse_data") or {}
+                self._latest.move_to_end(sender_id)
+            elif data.get("event") == SessionStarted.type_name:
+                self._latest.pop(sender_id, None)
+        while len(self._latest) > LATEST_KEPT:
+            self._latest.popitem(last=False)
+
+    def latest_parse(self, sender_id: Text) -> Optional[Dict[Text, Any]]:
+        """The stored (masked) parse data of the latest user turn of `sender_id` that a save of
+        this process wrote, once; None when there is none to give (read the tracker then)."""
+        return self._latest.pop(sender_id, None)
+
+    def previous_turn(self, sender_id: Text) -> Tuple[Optional[Dict[Text, Any]], Any]:
+        """(metadata of the last user message, `lang` set by a slot event after it) in the
+        latest session: city_channel.previous_turn of the stored tracker, from the rows of user
+        turns and `lang` slots only, newest first, without rebuilding the tracker."""
+        events = self.SQLEvent
+        switched = None
+        with self.session_scope() as session:
+            rows = (self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                    .filter(sa.or_(events.type_name == UserUttered.type_name,
+                                   sa.and_(events.type_name == SlotSet.type_name,
+                                           events.action_name == "lang")))
+                    .order_by(None).order_by(events.id.desc())
+                    .with_entities(events.type_name, events.data))
+            for type_name, data in rows.yield_per(16):
+                event = json.loads(data)
+                if type_name == UserUttered.type_name:
+                    return dict(event.get("metadata") or {}), switched
+                if switched is None:
+                    switched = event.get("value")
+        return None, switched
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
@@ -138,6 +249,18 @@ class CityTrackerStore(SQLTrackerStore):
             _failed("save", exc)
             raise
         _failure["error"] = None
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool
+                        ) -> Optional[DialogueStateTracker]:
+        """SQLTrackerStore._retrieve, reading the `data` column only (no ORM object per row) and
+        rebuilding the events with the lookup of `deserialise_events`."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions
+                                     ).with_entities(self.SQLEvent.data).all()
+        if not self.domain or not rows:
+            return None
+        events = deserialise_events([json.loads(data) for (data,) in rows])
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:
@@ -158,6 +281,15 @@ def _failed(what: str, exc: Exception) -> None:
     _failure["error"] = f"{what}: {type(exc).__name__}"
     logger.critical("TRACKER STORE FAILED (%s): %s. Rasa falls back to memory: conversations are "
                     "not persisted and are lost on restart; /healthz answers 503", what, exc)
+
+
+def healthy_store(store: Any) -> Optional[CityTrackerStore]:
+    """The CityTrackerStore behind Rasa's wrapper while it works (None otherwise: then only the
+    wrapper's own reads, which fall back to memory, tell the truth)."""
+    inner = store._tracker_store if isinstance(store, FailSafeTrackerStore) else store
+    if isinstance(inner, CityTrackerStore) and _failure["error"] is None:
+        return inner
+    return None
 
 
 def problem(agent: Any) -> Optional[str]:

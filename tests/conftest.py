@@ -8,7 +8,9 @@ Markers (set here by directory, so a new file cannot forget them; explicit marks
   model, under a minute on 2 cores. A test outside this marker that starts a process fails
   (the audit hook below), so the fast tier stays honest.
 - `rasa`: needs the dialogue-engine environment (.venv-rasa) and the trained Rasa model, i.e.
-  the shared stack. tests/integration/dialogue and tests/e2e. `rasa` implies `stack`.
+  the shared stack. tests/integration/dialogue, tests/integration/load, tests/integration/scale (a
+  scaled stack of its own) and tests/e2e. `rasa`
+  implies `stack`.
 
 `pytest` with no `-m` runs every tier; that is what `./manage.sh test` and CI run.
 """
@@ -30,7 +32,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 TESTS = Path(__file__).resolve().parent
 STACK_DIRS = ("integration", "e2e")
-RASA_DIRS = ("integration/dialogue", "e2e")
+RASA_DIRS = ("integration/dialogue", "integration/load", "integration/scale", "e2e")
 # unit tests that start real processes on purpose (the supervisor's process-group handling)
 # unit tests that start real child processes or a real server on a socket (uvicorn in a thread)
 PROCESS_TESTS = ("unit/assistant/test_supervisor.py", "unit/assistant/test_gateway_server.py",

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.cli import device, voice
+from assistant.cli import device, reminders, voice
 from assistant.cli.bench import commands as bench_commands
 from assistant.settings import Settings, load_settings
 
@@ -18,6 +18,7 @@ console = Console()
 voice.register(app)
 bench_commands.register(app)
 device.register(app)
+reminders.register(app)  # `assistant reminders run` (assistant/cli/reminders.py)
 
 
 @app.callback()
@@ -36,8 +37,13 @@ def check_config() -> None:
 def up(
     chat: Annotated[bool, typer.Option(help="Open a conversation once the stack is up.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for health checks.")] = 300.0,
+    scale: Annotated[bool, typer.Option(
+        help="Replicas behind HAProxy, conversations in PostgreSQL with a Redis lock store "
+             "(config.yml `scale:`).")] = False,
 ) -> None:
     """Start city services, action server, Rasa and gateway; stop them all on Ctrl-C."""
+    from contextlib import ExitStack
+
     from assistant.cli.logfiles import Rotation
     from assistant.cli.stack import stack
     from assistant.cli.supervisor import (
@@ -49,6 +55,7 @@ def up(
         Terminated,
         sigterm_raises,
     )
+    from assistant.cli.topology import ScaleError
     from assistant.cli.training import train
 
     settings = load_settings()
@@ -59,13 +66,24 @@ def up(
                            rules.max_restarts, rules.restart_window_s,
                            rules.restart_health_timeout_s)
     rotation = Rotation(settings.log_max_bytes, settings.log_backups)
-    supervisor = Supervisor(stack(settings), console, policy, rotation)
-    with sigterm_raises():
+    with sigterm_raises(), ExitStack() as stores:
+        supervisor = Supervisor([], console, policy, rotation)
         try:
+            if scale:
+                from assistant.cli.topology import scaled, specs, write_topology
+
+                topology = stores.enter_context(scaled(settings))
+                supervisor.specs = specs(topology)
+                supervisor.on_restart = lambda: _rewrite(topology, supervisor)
+            else:
+                supervisor.specs = stack(settings)
             supervisor.start()
             supervisor.wait_healthy(timeout)
             for spec in supervisor.specs:
-                console.print(f"[green]✓[/green] {spec.name:<13} {spec.url}")
+                console.print(f"[green]✓[/green] {spec.name:<15} {spec.url}")
+            if scale:
+                written = write_topology(topology, supervisor.pids())
+                console.print(f"  topology      {written} (replicas, ports, pids)")
             _print_channels(settings)
             if chat:
                 _converse_while_watching(supervisor, settings)
@@ -86,10 +104,22 @@ def up(
         except StartTimeout as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+        except ScaleError as exc:
+            console.print(f"[red]--scale: {exc}[/red]")
+            raise typer.Exit(1) from None
         except (KeyboardInterrupt, Terminated):
             console.print("[dim]stopping...[/dim]")
         finally:
             supervisor.stop()
+
+
+def _rewrite(topology: object, supervisor: object) -> None:
+    """topology.json again after a restart: the replica has a new pid."""
+    from assistant.cli.supervisor import Supervisor
+    from assistant.cli.topology import Topology, write_topology
+
+    assert isinstance(topology, Topology) and isinstance(supervisor, Supervisor)
+    write_topology(topology, supervisor.pids())
 
 
 def _print_channels(settings: Settings) -> None:

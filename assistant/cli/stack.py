@@ -112,31 +112,49 @@ def _service(settings: Settings, name: ServiceName, command: tuple[str, ...], he
                        log_dir=settings.resolve(settings.log_dir))
 
 
+def rasa_command(settings: Settings, port: int) -> tuple[str, ...]:
+    """`rasa run` through nlu/serve.py (the API token from the environment), at `port`."""
+    return (str(RASA_VENV / "bin" / "python"), str(RASA_SERVE), "run", "--enable-api",
+            "--model", str(RASA_MODEL), "--interface", settings.internal_host, "--port",
+            str(port), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml")
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    return settings_env(settings) | tracker_env(settings) | {
+        "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
+        "PYTHONPATH": str(NLU_DIR),
+    } | secret_env(settings, "rasa_token", "channel_secret", "actions_token")
+
+
+def gateway_env(settings: Settings) -> dict[str, str]:
+    return settings_env(settings) | secret_env(settings, "channel_secret")
+
+
+def actions_env(settings: Settings) -> dict[str, str]:
+    return (settings_env(settings) | secret_env(settings, "actions_token")
+            | caller_secret_env(settings))
+
+
+def city_env(settings: Settings) -> dict[str, str]:
+    return settings_env(settings) | caller_secret_env(settings)
+
+
 def stack(settings: Settings) -> list[ServiceSpec]:
     """The stack in start order. Each process talks to the others only over HTTP. Pass
     `with_secrets(settings)` to know the secrets the children get; empty ones are made here."""
     settings = with_secrets(settings)
     python, internal, ports = sys.executable, settings.internal_host, settings.ports
-    rasa_python = str(RASA_VENV / "bin" / "python")
-    rasa = (rasa_python, str(RASA_SERVE), "run", "--enable-api", "--model", str(RASA_MODEL),
-            "--interface", internal, "--port", str(ports.rasa),
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml")
-    rasa_env = settings_env(settings) | tracker_env(settings) | {
-        "ACTION_ENDPOINT_URL": f"{settings.url('actions')}/webhook",
-        "PYTHONPATH": str(NLU_DIR),
-    } | secret_env(settings, "rasa_token", "channel_secret", "actions_token")
     gateway = (python, "-m", "assistant.gateway", "--host", settings.host,
                "--port", str(ports.gateway))
-    gateway_env = settings_env(settings) | secret_env(settings, "channel_secret")
-    actions_env = (settings_env(settings) | secret_env(settings, "actions_token")
-                   | caller_secret_env(settings))
     return [
         _service(settings, "cityservices", (python, "-m", "cityservices", "serve", "--host",
                  internal, "--port", str(ports.cityservices)), "/healthz", "/docs",
-                 settings_env(settings) | caller_secret_env(settings)),
+                 city_env(settings)),
         _service(settings, "actions", (python, "-m", "actions.server", "--host", internal,
-                 "--port", str(ports.actions)), "/healthz", "/webhook", actions_env),
-        _service(settings, "rasa", rasa, "/healthz", "", rasa_env, cwd=NLU_DIR),
-        replace(_service(settings, "gateway", gateway, "/healthz", "/v1/text", gateway_env),
+                 "--port", str(ports.actions)), "/healthz", "/webhook", actions_env(settings)),
+        _service(settings, "rasa", rasa_command(settings, ports.rasa), "/healthz", "",
+                 rasa_env(settings), cwd=NLU_DIR),
+        replace(_service(settings, "gateway", gateway, "/healthz", "/v1/text",
+                         gateway_env(settings)),
                 stop_grace_s=settings.gateway.drain_s + 10.0),
     ]

@@ -22,7 +22,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import FrameType
@@ -120,8 +120,10 @@ class Child:
 
 class Supervisor:
     def __init__(self, specs: list[ServiceSpec], console: Console | None = None,
-                 policy: RestartPolicy | None = None, rotation: Rotation | None = None) -> None:
+                 policy: RestartPolicy | None = None, rotation: Rotation | None = None,
+                 on_restart: Callable[[], None] | None = None) -> None:
         self.specs = specs
+        self.on_restart = on_restart  # called after a child was started again (new pid)
         self.console = console or Console()
         self.policy = policy or RestartPolicy()
         self.rotation = rotation or Rotation()
@@ -221,6 +223,12 @@ class Supervisor:
             child.restarts.append(now)
             child.state, child.since = "starting", now
             child.deadline = now + self.policy.health_timeout_s
+        if self.on_restart is not None:
+            self.on_restart()
+
+    def pids(self) -> dict[str, int]:
+        """Each child's current pid, by name."""
+        return {child.spec.name: child.process.pid for child in self.children}
 
     def _check_started(self, child: Child, http: httpx.Client, now: float) -> None:
         name = child.spec.name

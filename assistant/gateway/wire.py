@@ -184,11 +184,13 @@ class ErrorEvent(WireMessage):
 
 @dataclass(frozen=True)
 class TurnEnd(WireMessage):
-    """The turn is over. `empty`: an `end` the endpointer had already answered."""
+    """The turn is over. `empty`: an `end` the endpointer had already answered. `cut`: the
+    user spoke over the reply (barge-in), so the rest of its audio was not sent."""
 
     TYPE = "turn-end"
     ms: float | None = opt()
     empty: bool = opt(default=False)
+    cut: bool = opt(default=False)
 
 
 @dataclass(frozen=True)

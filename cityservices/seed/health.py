@@ -72,6 +72,13 @@ PATIENTS = [
     ("pat-0004", "7700000000000025", date(2015, 9, 5), "Мария Кузнецова", "Maria Kuznetsova",
      "khamovniki"),
 ]  # fmt: skip
+# reminder calls: demo phone numbers (Moscow 495 numbers of no one) and the language spoken
+PHONES = {
+    "pat-0001": ("+74950000101", "ru"),
+    "pat-0002": ("+74950000102", "ru"),
+    "pat-0003": ("+74950000103", "en"),
+    "pat-0004": ("+74950000104", "ru"),  # a child: the parent's phone
+}
 _FIRST = [
     ("Елена", "Elena"), ("Ольга", "Olga"), ("Дмитрий", "Dmitry"), ("Наталья", "Natalya"),
     ("Алексей", "Alexei"), ("Татьяна", "Tatiana"), ("Михаил", "Mikhail"), ("Ирина", "Irina"),
@@ -133,15 +140,20 @@ def seed_reference(session: Session) -> None:
                 name_ru=ru,
                 name_en=en,
                 district_code=district,
+                phone=PHONES[pid][0],
+                lang=PHONES[pid][1],
             )
         )
     session.flush()
 
 
 def _shift(practitioner_id: str, day: date) -> tuple[time, time] | None:
-    """Working hours: weekdays alternate morning and afternoon, a third work Saturday mornings."""
+    """Working hours: weekdays alternate morning and afternoon, a third work Saturday mornings
+    and a quarter are on Sunday duty (Moscow's polyclinics open every day of the week)."""
     weekday, key = day.weekday(), zlib.crc32(practitioner_id.encode())
-    if weekday == 6 or (weekday == 5 and key % 3 != 0):
+    if weekday == 6:
+        return (time(9, 0), time(15, 0)) if key % 4 == 0 else None
+    if weekday == 5 and key % 3 != 0:
         return None
     if weekday == 5:
         return time(9, 0), time(14, 0)

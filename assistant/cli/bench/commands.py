@@ -114,10 +114,26 @@ def phone(
     turns: Annotated[int, typer.Option(help="Spoken turns per call.")] = 2,
     silence_ms: Annotated[int | None, typer.Option(
         help="Phone trailing silence for this run (default: endpointing.phone).")] = None,
+    restricted: Annotated[bool, typer.Option(
+        help="Yes/no and digit answers, early endpointing on and off (in process).")] = False,
 ) -> None:
     """N concurrent AudioSocket calls in real time: end of speech to first reply audio."""
-    from assistant.cli.bench.phone import run_phone_bench
+    from assistant.cli.bench.phone import run_phone_bench, run_restricted_bench
 
+    if restricted:
+        overrides: dict[str, Any] = {
+            "languages": ["ru", "en", "ko"], "tts": {"voices": {"ru": "ru", "en": "en-us",
+                                                                 "ko": "ru"}}}
+        ko = korean().get("ASSISTANT_ASR__MODELS__KO")
+        if ko:
+            overrides["asr"] = {"models": {"ko": ko}}
+        settings = load_settings(**overrides)
+        if silence_ms is not None:
+            row = settings.endpointing_for("phone").model_copy(update={"silence_ms": silence_ms})
+            settings = settings.model_copy(update={
+                "endpointing": {**settings.endpointing, "phone": row}})
+        write_json(run_restricted_bench(settings, turns), out)
+        return
     ns = [int(n) for n in calls.split(",") if n.strip()]
     env = korean() | {"ASSISTANT_CHANNELS__PHONE_LANG": "ko",
                       # measured past the admission limit too: the bench finds where it lies
@@ -130,14 +146,46 @@ def phone(
     write_json(result, out)
 
 
+@bench.command("calls")
+def calls(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/calls.json"),
+    cores: Annotated[int, typer.Option(help="CPU cores to pin the bench to.")] = 1,
+    levels: Annotated[str, typer.Option(help="Concurrent call counts to try, rising.")] = (
+        "1,2,3,4,5,6,8,10,12,14,16,20,24,28,32"),
+    grammar: Annotated[bool, typer.Option(help="Digits grammar (else open vocabulary).")] = True,
+    utterances: Annotated[int, typer.Option(help="Utterances per call.")] = 5,
+) -> None:
+    """Calls per core at p95 < 1 s: a bare vosk-server loop vs our gated ASR, same audio."""
+    from assistant.cli.bench.calls import run_calls_bench
+    from audio.endpointing import EndpointConfig
+
+    row = load_settings().endpointing_for("phone").model_dump()
+    result = run_calls_bench(cores, [int(n) for n in levels.split(",") if n.strip()],
+                             EndpointConfig.from_mapping(row), grammar, utterances)
+    write_json(result, out)
+
+
 @bench.command("text")
-def text(out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/text.json")) -> None:
+def text(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/text.json"),
+    parallel: Annotated[int, typer.Option(
+        help="Also N callers at once playing the booking dialogues (0: none).")] = 0,
+    rounds: Annotated[int, typer.Option(help="Times each parallel caller plays them.")] = 1,
+) -> None:
     """`/v1/text` p50/p95 over the bench's Vosk-style dialogues, against GET /healthz."""
-    from assistant.cli.bench.text import load_dialogues, run_text_bench
+    from assistant.cli.bench.text import (
+        booking_dialogues,
+        load_dialogues,
+        run_parallel_text_bench,
+        run_text_bench,
+    )
 
     dialogues = load_dialogues()
     with bench_stack() as settings:
         result = run_text_bench(settings.url("gateway"), dialogues)
+        if parallel > 0:
+            result["parallel"] = run_parallel_text_bench(
+                settings.url("gateway"), booking_dialogues(dialogues), parallel, rounds)
     result["dialogues"] = {lang: sum(d.lang == lang for d in dialogues)
                            for lang in sorted({d.lang for d in dialogues})}
     write_json(result, out)
@@ -164,6 +212,48 @@ def dialogues(
         key = os.environ.get("CITY_API_KEY", settings.city.api_key)
         result = run_suite(settings.url("gateway"), settings.url("cityservices"), suite,
                            progress, city_key=key)
+    write_json(result, out)
+
+
+@bench.command("load")
+def load(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/load.json"),
+    users: Annotated[int, typer.Option(help="Text callers (booking dialogues).")] = 16,
+    phone_users: Annotated[int, typer.Option(help="AudioSocket callers (Korean speech; the "
+                                             "stack's phone language must be ko).")] = 4,
+    run_time: Annotated[float, typer.Option(help="Seconds of load.")] = 60.0,
+    gateway: Annotated[list[str] | None, typer.Option(
+        help="A running stack's gateway URL, loopback only (repeatable). None: start a "
+             "single-box stack of its own.")] = None,
+    audiosocket: Annotated[list[str] | None, typer.Option(
+        help="A running stack's AudioSocket host:port, loopback only (repeatable).")] = None,
+    city: Annotated[str | None, typer.Option(
+        help="The running stack's city API URL (for the audit of the bookings).")] = None,
+    kill_pid: Annotated[int | None, typer.Option(help="SIGKILL this pid (a Rasa replica) "
+                                                 "after --kill-after s of load.")] = None,
+    kill_port: Annotated[int | None, typer.Option(help="SIGKILL the process listening on this "
+                                                  "port (a Rasa replica).")] = None,
+    kill_after: Annotated[float, typer.Option(help="Seconds of load before the kill.")] = 20.0,
+    topology: Annotated[Path | None, typer.Option(
+        help="A running `assistant up --scale`'s topology.json (var/scale/): its targets.")] = None,
+    kill_rasa: Annotated[int | None, typer.Option(
+        help="With --topology: SIGKILL Rasa replica N (1-based) after --kill-after s.")] = None,
+    langs: Annotated[str, typer.Option(help="Languages of the text callers.")] = "ru,en",
+    think: Annotated[float, typer.Option(help="Seconds between a caller's dialogues.")] = 0.0,
+    label: Annotated[str, typer.Option(help="A name for this round in the JSON.")] = "",
+) -> None:
+    """Locust: booking dialogues over /v1/text and AudioSocket calls at once; turns/s per core,
+    p50/p95 per turn, errors, double and lost bookings (from the city), /healthz baseline."""
+    from assistant.cli.bench.load import run_load_command
+
+    try:
+        result = run_load_command(
+            users=users, phone_users=phone_users, run_time=run_time, gateways=gateway or [],
+            audiosockets=audiosocket or [], city=city, kill_pid=kill_pid, kill_port=kill_port,
+            kill_after=kill_after, langs=[x.strip() for x in langs.split(",") if x.strip()],
+            think=think, label=label, topology=topology, kill_rasa=kill_rasa)
+    except ValueError as exc:  # a target off this machine, a missing option
+        raise typer.BadParameter(str(exc)) from None
     write_json(result, out)
 
 

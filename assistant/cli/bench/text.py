@@ -3,10 +3,15 @@
 Both are measured in the same run against the same gateway, so the numbers compare the
 dialogue path (normalization, Rasa, the action server, the city back-ends) with the bare HTTP
 round trip. No thresholds here: the caller writes the JSON and compares.
+
+`run_parallel_text_bench`: N callers at once, each playing the booking dialogues in fresh
+sessions (issue 12: 20 parallel callers), every turn timed; each caller also times a /healthz
+after each turn, so the baseline is taken under the same load.
 """
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 import uuid
@@ -28,13 +33,19 @@ class TextDialogue:
     lang: str
     lines: tuple[str, ...]
     channel: str = "phone"
+    name: str = ""
 
 
 def load_dialogues(path: Path = DIALOGUES) -> list[TextDialogue]:
     """The bench's dialogues: {lang: [{name, channel, lines}]} in YAML."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [TextDialogue(lang, tuple(d["lines"]), d.get("channel", "phone"))
+    return [TextDialogue(lang, tuple(d["lines"]), d.get("channel", "phone"), d.get("name", ""))
             for lang, dialogues in data.items() for d in dialogues]
+
+
+def booking_dialogues(dialogues: Sequence[TextDialogue]) -> list[TextDialogue]:
+    """The dialogues that book a doctor (`*-book*`): what the parallel callers play."""
+    return [d for d in dialogues if "-book" in d.name]
 
 
 def summary(samples_ms: Sequence[float]) -> dict[str, float | int]:
@@ -83,3 +94,75 @@ def run_text_bench(
         "errors": errors,
         "per_lang": {lang: summary(samples) for lang, samples in sorted(turns.items())},
     }
+
+
+def _fell_back(answer: httpx.Response) -> bool:
+    """A 200 that carries the gateway's fallback line (Rasa timed out or failed)."""
+    try:
+        events = answer.json().get("events") or []
+    except ValueError:
+        return False
+    return any(isinstance(e, dict) and e.get("type") == "error" for e in events)
+
+
+async def _caller(http: httpx.AsyncClient, base: str, dialogues: Sequence[TextDialogue],
+                  rounds: int, turns: list[float], health: list[float],
+                  fallbacks: list[int]) -> int:
+    errors = 0
+    for _ in range(rounds):
+        for dialogue in dialogues:
+            session = f"bench-{uuid.uuid4().hex[:12]}"
+            for line in dialogue.lines:
+                body = {"session_id": session, "text": line, "lang": dialogue.lang,
+                        "channel": dialogue.channel}
+                start = time.perf_counter()
+                answer = await http.post(f"{base}/v1/text", json=body)
+                turns.append((time.perf_counter() - start) * 1000)
+                errors += answer.status_code != 200
+                fallbacks[0] += answer.status_code == 200 and _fell_back(answer)
+                start = time.perf_counter()
+                answer = await http.get(f"{base}/healthz")
+                health.append((time.perf_counter() - start) * 1000)
+                errors += answer.status_code != 200
+    return errors
+
+
+async def _parallel(base: str, dialogues: Sequence[TextDialogue], callers: int, rounds: int,
+                    timeout_s: float) -> dict[str, Any]:
+    turns: list[float] = []
+    health: list[float] = []
+    fallbacks = [0]
+    limits = httpx.Limits(max_connections=callers * 2, max_keepalive_connections=callers * 2)
+    async with httpx.AsyncClient(timeout=timeout_s, limits=limits) as http:
+        # each caller starts at another dialogue, so the callers are not in lockstep
+        plays = [list(dialogues[i % len(dialogues):]) + list(dialogues[:i % len(dialogues)])
+                 for i in range(callers)]
+        started = time.perf_counter()
+        errors = await asyncio.gather(*(_caller(http, base, play, rounds, turns, health,
+                                                fallbacks) for play in plays))
+        wall_s = time.perf_counter() - started
+    return {
+        "callers": callers,
+        "text": summary(turns),
+        "healthz": summary(health),
+        "errors": sum(errors),
+        "fallbacks": fallbacks[0],
+        "turns_per_s": round(len(turns) / wall_s, 2) if wall_s > 0 else 0.0,
+        "wall_s": round(wall_s, 2),
+    }
+
+
+def run_parallel_text_bench(
+    gateway_url: str, dialogues: Sequence[TextDialogue], callers: int, rounds: int = 1,
+    timeout_s: float = 60.0,
+) -> dict[str, Any]:
+    """`callers` concurrent callers, each playing `dialogues` `rounds` times (fresh sessions).
+
+    Returns {"callers", "text": {count, p50_ms, p95_ms, max_ms} per turn, "healthz": {...}
+    under the same load, "errors" (not 200), "fallbacks" (200 with the gateway's fallback line:
+    the dialogue engine timed out or failed), "turns_per_s", "wall_s"}.
+    """
+    if callers < 1 or not dialogues:
+        raise ValueError("the parallel bench needs at least one caller and one dialogue")
+    return asyncio.run(_parallel(gateway_url.rstrip("/"), dialogues, callers, rounds,
+                                 timeout_s))

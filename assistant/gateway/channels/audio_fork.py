@@ -112,7 +112,8 @@ class ForkSession(WsVoiceSession):
                                f"{limit}", code="dtmf-too-long")
             digits = "".join(d for d in message.digits if d.isdigit())
             if digits:
-                await self._send(await self.call.respond_text(digits))
+                await self._settle()
+                self._start_turn(self.call.stream_text(digits))
             return
         await super().dispatch(message)
 

@@ -2,8 +2,10 @@
 
 Asterisk (`AudioSocket(uuid,host:port)` in the dialplan) connects, sends the call's UUID first,
 then 20 ms frames of 8 kHz signed-linear audio, DTMF digits, and a hangup. The caller hears the
-greeting first. Replies go back as 20 ms audio frames paced in real time; when the caller
-speaks over a prompt (barge-in) or presses a key, the queued prompt audio is dropped. Digits
+greeting first. Replies go back as 20 ms audio frames paced in real time, sentence by sentence
+as they are synthesised: each turn runs in a task of its own while the caller's audio is still
+read, so when the caller speaks over a reply (barge-in) or presses a key, the queued audio is
+dropped at once and the reply's synthesis not yet started is cancelled. Digits
 ended by `#` answer number questions as a typed turn (`*` clears them; at most
 `channels.max_dtmf_digits` are kept). A handoff ends the session cleanly (the handoff line, a
 hangup frame, then the close), so the dialplan goes on: it asks `GET /v1/calls/<uuid>/route`
@@ -21,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 
 from assistant.gateway.admission import Admission
 from assistant.gateway.channels.audiosocket_protocol import (
@@ -39,6 +42,7 @@ from assistant.gateway.contracts import Lang
 from assistant.gateway.fallbacks import fallback_line
 from assistant.gateway.handoffs import HandoffRegistry
 from assistant.gateway.pipeline import VoiceStack
+from assistant.gateway.reminder_calls import ReminderCall, reminder_call
 from assistant.settings import Settings
 from audio.types import AudioChunk, AudioFormat, PipelineError, Speech
 
@@ -112,6 +116,9 @@ class PhoneCall:
         self.digits = ""
         self._caller_spoke = False
         self._was_playing = False
+        self._turn: asyncio.Task[None] | None = None  # the turn being answered, if any
+        self._scheduled = False  # a turn is queued whose utterance is not yet taken
+        self.reminder: ReminderCall | None = None  # a call the assistant placed
 
     async def run(self) -> str:
         """Serve the call; returns why it ended."""
@@ -124,13 +131,19 @@ class PhoneCall:
         try:
             async with Call(self.stack, self.call_id, "phone", self.lang, AUDIO_RATE,
                             handoffs=self.handoffs) as call:
-                self._queue(await call.greet())
+                self.reminder = reminder_call(self.call_id)
+                self._queue(await (self.reminder.open(call) if self.reminder else call.greet()))
                 reason = await self._listen(call)
                 if call.closed:
                     async with asyncio.timeout(self.limits.max_session_s):
+                        await self._turn_done()
                         await self.player.drain()
                 return reason
         finally:
+            if self._turn is not None:
+                self._turn.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._turn
             player.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await player
@@ -162,9 +175,14 @@ class PhoneCall:
         async with asyncio.timeout(wait):
             return await read_message(self.reader, limit)
 
+    @property
+    def _answering(self) -> bool:
+        return self._turn is not None and not self._turn.done()
+
     async def _audio(self, call: Call, pcm: bytes) -> None:
         playing = self.player.playing
-        if self._was_playing and not playing and not self._caller_spoke:
+        if (self._was_playing and not playing and not self._caller_spoke
+                and not self._answering):
             await call.cancel()  # the start-of-speech timeout counts from the prompt's end
         self._was_playing = playing
         try:
@@ -174,16 +192,25 @@ class PhoneCall:
             return
         if started:
             self._caller_spoke = True
-            if self.player.playing:
-                self.player.stop()
-                await call.conv.barge_in()
+            await self._interrupt(call)
         self._queue(items)
-        if call.utterance_over:
+        if call.utterance_over and not self._scheduled:
             self._caller_spoke = False
-            self._queue(await call.respond())
+            self._start_turn(call.stream())
+
+    async def _interrupt(self, call: Call) -> None:
+        """Barge-in: the queued audio goes at once, the reply's synthesis stops."""
+        if self.player.playing or self._answering:
+            self.player.stop()
+            await call.barge_in()
 
     async def _digit(self, call: Call, digit: str) -> None:
-        self.player.stop()
+        await self._interrupt(call)
+        keyed = self.reminder.key(digit) if self.reminder else None
+        if keyed is not None:  # one key answers a reminder call's question
+            self.digits, self._caller_spoke = "", False
+            self._start_turn(call.stream_text(keyed))
+            return
         if digit == "*":
             self.digits = ""
         elif digit == "#":
@@ -191,11 +218,41 @@ class PhoneCall:
             if text:
                 log.info("call %s: keypad entry of %d digits", self.call_id, len(text))
                 self._caller_spoke = False
-                self._queue(await call.respond_text(text))
+                self._start_turn(call.stream_text(text))
         elif digit.isdigit() and len(self.digits) < self.limits.max_dtmf_digits:
             self.digits += digit
 
+    def _start_turn(self, items: AsyncIterator[Item]) -> None:
+        """Answer in a task of its own (after the turn before it), so that audio is still read
+        and a barge-in can stop the reply while it is being made."""
+        self._scheduled = True
+        self._turn = asyncio.create_task(self._play_turn(self._turn, items),
+                                         name=f"turn-{self.call_id}")
+
+    async def _play_turn(self, previous: asyncio.Task[None] | None,
+                         items: AsyncIterator[Item]) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await previous
+        mine = asyncio.current_task()
+        try:
+            async for item in items:
+                if self._turn is mine:  # the utterance is taken: the next one may be heard
+                    self._scheduled = False
+                self._queue([item])
+        except Exception:
+            log.exception("call %s: a turn failed", self.call_id)
+        finally:
+            if self._turn is mine:
+                self._scheduled = False
+
+    async def _turn_done(self) -> None:
+        while self._turn is not None and not self._turn.done():
+            await asyncio.wait([self._turn])
+
     def _queue(self, items: list[Item]) -> None:
+        if self.reminder is not None:
+            self.reminder.observe(items)
         for item in items:
             if isinstance(item, Speech):
                 self.player.play(item.pcm)

@@ -7,11 +7,15 @@ never spoken), `Handoff` (the masked summary sent to the operator), `AudioHead` 
 Speech object, `ErrorEvent`, `TurnEnd`.
 
 A transport sends the events as JSON (or ignores them, on the phone) and the Speech as audio.
+`stream()` / `stream_text()` yield them as the pipeline's stages finish (the `Final` before the
+dialogue runs; one `AudioHead` and Speech per sentence of the reply); `respond()` /
+`respond_text()` collect them. `repeat()` says the whole last reply, also after a barge-in cut it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from assistant.gateway.channels.handoff import mask_summary, post_handoff
@@ -51,7 +55,6 @@ class Call:
         self.channel = channel
         self.conv = Conversation(stack, call_id, channel, lang, out_rate=out_rate)
         self.history: list[dict[str, str]] = []
-        self.last_spoken = ""
         self.end_reason = ""
         self.heard_audio = False  # audio fed since the last turn
 
@@ -70,6 +73,11 @@ class Call:
     def utterance_over(self) -> bool:
         return self.conv.utterance_over
 
+    @property
+    def last_spoken(self) -> str:
+        """The whole text of the last reply spoken (or begun, when the caller cut it)."""
+        return self.conv.last_reply
+
     async def hear(self, chunk: AudioChunk) -> tuple[list[Item], bool]:
         """Feed audio: (items, speech started). Raises PipelineError for bad audio."""
         self.heard_audio = True
@@ -79,15 +87,34 @@ class Call:
 
     async def respond(self) -> list[Item]:
         """The utterance is over (endpoint, or the device said so): run the turn."""
-        if not self.heard_audio:
-            return [ErrorEvent("no-audio", "end of audio before any audio frame"), TurnEnd()]
-        self.heard_audio = False
-        return await self.translate(await self.conv.respond())
+        return [item async for item in self.stream()]
 
     async def respond_text(self, text: str) -> list[Item]:
         """A typed or keypad turn; any utterance being heard is dropped."""
+        return [item async for item in self.stream_text(text)]
+
+    async def stream(self) -> AsyncIterator[Item]:
+        """`respond()`, each item as soon as its stage is done."""
+        if not self.heard_audio:
+            yield ErrorEvent("no-audio", "end of audio before any audio frame")
+            yield TurnEnd()
+            return
+        self.heard_audio = False
+        async for event in self.conv.stream():
+            for item in await self._translate_one(event):
+                yield item
+
+    async def stream_text(self, text: str) -> AsyncIterator[Item]:
+        """`respond_text()`, each item as soon as its stage is done."""
         await self.cancel()
-        return await self.translate(await self.conv.respond_text(text))
+        async for event in self.conv.stream_text(text):
+            for item in await self._translate_one(event):
+                yield item
+
+    async def barge_in(self) -> None:
+        """The caller spoke over the reply: the rest of it is not made (the channel stops what
+        plays); `repeat()` still says all of it."""
+        await self.conv.barge_in()
 
     async def cancel(self) -> None:
         if self.heard_audio:
@@ -109,6 +136,7 @@ class Call:
         return [*await self.say(line), TurnEnd()]
 
     async def say(self, text: str) -> list[Item]:
+        self.conv.last_reply = text
         tts = self.stack.tts
         try:
             speech = await tts.synthesize(text, self.conv.lang, tts.rate_for(self.conv.slow),
@@ -138,7 +166,7 @@ class Call:
         if event.type is Ev.ERROR:
             return [ErrorEvent(str(data.get("code", "internal")), str(data.get("message", "")))]
         if event.type is Ev.RUN_END:
-            return [TurnEnd(data.get("ms"))]
+            return [TurnEnd(data.get("ms"), cut=bool(data.get("cut")))]
         return []
 
     async def _dialogue_items(self, data: dict[str, Any]) -> list[Item]:
@@ -166,7 +194,6 @@ class Call:
         return [Reply(tuple(texts), tuple(shown)), *items]
 
     def _audio_items(self, text: str, speech: Speech) -> list[Item]:
-        self.last_spoken = text
         return [AudioHead(text, speech.fmt.rate, len(speech.pcm)), speech]
 
     def _remember(self, who: str, text: str) -> None:

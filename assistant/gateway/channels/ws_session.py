@@ -7,14 +7,20 @@ deeply) is answered with an error event and the session goes on; a control frame
 `channels.max_control_bytes` (or a DTMF string over `channels.max_dtmf_digits`) ends that session
 with an error event and close code 1009; a client that vanishes or stops reading ends only its
 own session.
+
+Each turn is answered in a task of its own while the session keeps reading, and its events go
+out as the pipeline's stages finish: `final` before the dialogue runs, the `reply`, then the
+audio sentence by sentence. Speech over the reply (barge-in) sends `stop-audio`, and the rest of
+the reply is not made; its `turn-end` says `"cut": true`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +185,10 @@ class WsVoiceSession:
         self.fmt = AudioFormat(rate=in_rate)
         self._playing_until = 0.0
         self._endpoint_answered = False
+        self._turn: asyncio.Task[None] | None = None  # the turn being answered, if any
+        self._taken = asyncio.Event()  # the scheduled turn has taken its utterance
+        self._taken.set()
+        self._failed: SessionOver | None = None  # the link failed while a turn was sending
 
     async def run(self, greet: bool = False) -> str:
         """Serve until the call closes or the link ends; returns why it ended."""
@@ -186,21 +196,89 @@ class WsVoiceSession:
             if greet:
                 await self._send(await self.call.greet())
             while not self.call.closed:
-                message = await self.link.receive()
+                message = await self._next_message()
+                if message is None:
+                    continue  # a turn ended the session
                 if message.get("bytes") is not None:
                     await self.on_audio(message["bytes"])
                 elif message.get("text") is not None:
                     await self.on_control(message["text"])
+            await self._turn_done()
+            if self._failed is not None:
+                raise self._failed
             reason = self.call.end_reason or "goodbye"
         except BadFrame as bad:
             reason = bad.reason
             await self.link.refuse(bad)
         except SessionOver as over:
             reason = over.reason
+        finally:
+            await self._stop_turn()
         if reason not in ("client-gone", "slow-client", "bad-frame"):
             await self._close(reason)
         log.info("voice session %s ended: %s", self.call.call_id, reason)
         return reason
+
+    async def _next_message(self) -> MutableMapping[str, Any] | None:
+        """The next frame, or None when the turn being answered closed the session."""
+        receive = asyncio.ensure_future(self.link.receive())
+        while True:
+            waits: set[asyncio.Future[Any]] = {receive}
+            if self._turn is not None and not self._turn.done():
+                waits.add(self._turn)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if receive.done():
+                return receive.result()
+            if self._failed is not None or self.call.closed:
+                receive.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SessionOver):
+                    await receive
+                if self._failed is not None:
+                    raise self._failed
+                return None
+
+    @property
+    def answering(self) -> bool:
+        return self._turn is not None and not self._turn.done()
+
+    def _start_turn(self, items: AsyncIterator[Item]) -> None:
+        """Answer in a task of its own, after the turn before it; reading goes on meanwhile."""
+        self._taken.clear()
+        self._turn = asyncio.create_task(self._play_turn(self._turn, items),
+                                         name=f"turn-{self.call.call_id}")
+
+    async def _play_turn(self, previous: asyncio.Task[None] | None,
+                         items: AsyncIterator[Item]) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await previous
+        mine = asyncio.current_task()
+        try:
+            async for item in items:
+                if self._turn is mine:
+                    self._taken.set()
+                await self._send([item])
+        except SessionOver as over:
+            self._failed = over
+        except Exception:
+            log.exception("voice session %s: a turn failed", self.call.call_id)
+        finally:
+            if self._turn is mine:
+                self._taken.set()
+
+    async def _turn_done(self) -> None:
+        while self._turn is not None and not self._turn.done():
+            await asyncio.wait([self._turn])
+
+    async def _stop_turn(self) -> None:
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._turn
+
+    async def _settle(self) -> None:
+        """Wait until the scheduled turn has taken its utterance (before cancel or `end`)."""
+        await self._taken.wait()
 
     async def on_audio(self, data: bytes) -> None:
         limit = self.link.limits.max_frame_bytes
@@ -214,24 +292,25 @@ class WsVoiceSession:
             return
         if started:
             self._endpoint_answered = False
-        if started and time.monotonic() < self._playing_until:
+        if started and (time.monotonic() < self._playing_until or self.answering):
             self._playing_until = 0.0
             await self.link.send_event(StopAudio())
-            await self.call.conv.barge_in()
+            await self.call.barge_in()
         await self._send(items)
-        if self.call.utterance_over:
+        if self.call.utterance_over and self._taken.is_set():
             self._endpoint_answered = True
-            await self._send(await self.call.respond())
+            self._start_turn(self.call.stream())
 
     async def end_of_audio(self) -> None:
         """`end` from the device. When the endpointer already answered this utterance and no
         speech followed, the trailing audio is dropped instead of answered a second time."""
+        await self._settle()
         if self._endpoint_answered:
             self._endpoint_answered = False
             await self.call.cancel()
             await self.link.send_event(TurnEnd(empty=True))
             return
-        await self._send(await self.call.respond())
+        self._start_turn(self.call.stream())
 
     async def on_control(self, text: str) -> None:
         try:
@@ -252,14 +331,17 @@ class WsVoiceSession:
             case EndOfAudio():
                 await self.end_of_audio()
             case Cancel():
+                await self._settle()
                 await self.call.cancel()
                 await self.link.send_event(Cancelled())
             case TypedText(text=text):
                 await self._typed(text)
             case Repeat():
-                await self._send(await self.call.repeat())
+                await self._settle()
+                self._start_turn(self._later(self.call.repeat))
             case Slower() | Faster():
-                await self._send(await self.call.set_slow(isinstance(message, Slower)))
+                slow = isinstance(message, Slower)
+                self._start_turn(self._later(lambda: self.call.set_slow(slow)))
             case Config():
                 await self.link.error("bad-order", "config was already received")
             case _:
@@ -274,12 +356,19 @@ class WsVoiceSession:
             await self.link.error("bad-text", problem)
         else:
             log.info("typed turn on %s: %s", self.call.call_id, mask_pii(text))
-            await self._send(await self.call.respond_text(text))
+            await self._settle()
+            self._start_turn(self.call.stream_text(text))
+
+    async def _later(self, make: Callable[[], Any]) -> AsyncIterator[Item]:
+        """A button's answer (repeat, pace), made when its turn comes."""
+        items: list[Item] = await make()
+        for item in items:
+            yield item
 
     async def _send(self, items: list[Item]) -> None:
         seconds = await self.link.send_items(items)
         if seconds:
-            self._playing_until = time.monotonic() + seconds
+            self._playing_until = max(self._playing_until, time.monotonic()) + seconds
 
     async def _close(self, reason: str) -> None:
         try:

@@ -53,7 +53,12 @@ async def test_recognizer_is_reused_and_times_restart_each_utterance(
             result = await session.finish()
             first, second = (result, None) if first is None else (first, result)
     assert first is not None and second is not None
-    assert [w.start for w in first.words] == [w.start for w in second.words]
+    # Vosk carries its speaker adaptation over from the first utterance, so the second may hear
+    # a word more or less; the words both heard are at the same times from the utterance start
+    times = {w.word: w.start for w in first.words}
+    common = [(times[w.word], w.start) for w in second.words if w.word in times]
+    assert len(common) >= 2 and first.words[0].start == second.words[0].start
+    assert all(abs(a - b) <= 0.002 for a, b in common), (first.words, second.words)  # rounding
 
 
 async def test_grammar_restricts_the_output(engine: AsrEngine, speech: Speech) -> None:

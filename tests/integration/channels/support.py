@@ -17,6 +17,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 POLICY = "7700123456789012"
+LONG_REPLY = ("Первое предложение этого ответа. Второе предложение, чуть длиннее первого. "
+              "Третье предложение говорит ещё немного. Четвёртое предложение заканчивает ответ.")
 
 
 class DialogueStandIn:
@@ -25,6 +27,8 @@ class DialogueStandIn:
     def __init__(self) -> None:
         self.turns: list[dict[str, Any]] = []
         self.handoffs: list[dict[str, Any]] = []
+        self.hold_s: dict[str, float] = {}  # sender -> how long to think before answering
+        self.answered_at: dict[str, float] = {}  # sender -> time.monotonic() of the last answer
         self.app = FastAPI()
         self.app.post("/webhooks/city/webhook")(self.webhook)
         self.app.post("/handoff")(self.handoff)
@@ -32,12 +36,22 @@ class DialogueStandIn:
     async def webhook(self, request: Request) -> list[dict[str, Any]]:
         body = await request.json()
         self.turns.append(body)
-        text = str(body.get("message", "")).strip()
+        sender = str(body.get("sender"))
+        if self.hold_s.get(sender):
+            await asyncio.sleep(self.hold_s[sender])
+        try:
+            return self._answer(str(body.get("message", "")).strip())
+        finally:
+            self.answered_at[sender] = time.monotonic()
+
+    def _answer(self, text: str) -> list[dict[str, Any]]:
         if text == "0":
             summary = {"task": "booking", "slots": {"policy_number": POLICY},
                        "last_turns": [{"who": "user", "text": f"policy {POLICY}"}]}
             return [{"text": "Соединяю с оператором."},
                     {"custom": {"event": "handoff", "summary": summary}}]
+        if text == "55":  # a long reply, to be cut by a barge-in
+            return [{"text": LONG_REPLY}]
         if text.replace(" ", "").isdigit():
             return [{"text": "Номер получен."},
                     {"custom": {"event": "display", "text": f"Номер: {text}"}},

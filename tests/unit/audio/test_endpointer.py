@@ -113,3 +113,29 @@ def test_steady_loud_hiss_is_not_speech() -> None:
     hiss = np.random.default_rng(2).normal(0, 2000, 4 * RATE).astype("<i2").tobytes()
     events = feed_in_chunks(ep, hiss)
     assert [e.type for e in events] == [EndpointEventType.NO_SPEECH_TIMEOUT]
+
+
+def test_a_shortened_silence_ends_this_utterance_early() -> None:
+    ep = endpointer(silence_ms=900)
+    events = feed_in_chunks(ep, loud(500))
+    ep.shorten(240)  # a whole number of 20 ms frames
+    assert ep.silence_ms == 240
+    events += feed_in_chunks(ep, quiet(1000), chunk_ms=20)
+    assert events[-1].type is EndpointEventType.END_OF_UTTERANCE
+    assert events[-1].at_ms == 500 + 240 and events[-1].early
+    ep.reset()  # the next utterance waits the full silence again
+    assert ep.silence_ms == 900
+    events = feed_in_chunks(ep, loud(500) + quiet(1000), chunk_ms=20)
+    assert events[-1].at_ms == 500 + 900 and not events[-1].early
+
+
+def test_speech_after_a_short_pause_continues_the_utterance() -> None:
+    ep = endpointer(silence_ms=900)
+    ep.shorten(250)
+    events = feed_in_chunks(ep, loud(400) + quiet(200) + loud(400), chunk_ms=20)
+    assert [e.type for e in events] == [EndpointEventType.SPEECH_START]
+    ep.shorten(None)  # the longer answer is no longer complete: the full silence again
+    events = feed_in_chunks(ep, quiet(1200), chunk_ms=20)
+    assert events[-1].at_ms == 1000 + 900 and not events[-1].early
+    ep.shorten(5000)
+    assert ep.silence_ms == 900  # never longer than the channel's own

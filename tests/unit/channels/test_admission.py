@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -51,6 +52,18 @@ class FakeTts:
                          out_rate: int = 16000, cache: bool = False) -> Speech:
         self.spoken.append(text)
         return Speech(AudioFormat(rate=out_rate), b"\0\0" * (out_rate // 5))
+
+    def request(self, text: str, lang: str, rate: int | None = None,
+                out_rate: int = 16000) -> tuple[str, int]:
+        return text, out_rate
+
+    def submit(self, req: tuple[str, int], cache: bool = False) -> Future[Speech]:
+        """The pipeline's sentence-by-sentence path: a Future already done."""
+        text, out_rate = req
+        self.spoken.append(text)
+        done: Future[Speech] = Future()
+        done.set_result(Speech(AudioFormat(rate=out_rate), b"\0\0" * (out_rate // 5)))
+        return done
 
     def close(self) -> None:
         pass
@@ -92,6 +105,7 @@ class FakeStack:
     asr: FakeAsr = field(default_factory=FakeAsr)
     tts: FakeTts = field(default_factory=FakeTts)
     dialogue: FakeDialogue = field(default_factory=FakeDialogue)
+    observers: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:
         pass

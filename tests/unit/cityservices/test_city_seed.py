@@ -37,7 +37,7 @@ def test_demo_data_shape(settings: CitySettings) -> None:
         assert len(clinics) >= 5 and len({c.district_code for c in clinics}) >= 3
         first, last = session.execute(select(func.min(Slot.start), func.max(Slot.start))).one()
         assert first.astimezone(MSK).date() == TODAY
-        last_day = last.astimezone(MSK).date()  # 14 days from today; clinics close on Sundays
+        last_day = last.astimezone(MSK).date()  # 14 days from today
         assert TODAY + timedelta(days=11) <= last_day <= TODAY + timedelta(days=13)
         busy = session.execute(select(func.count()).where(Slot.status == "busy")).scalar_one()
         total = session.execute(select(func.count(Slot.id))).scalar_one()
