@@ -44,6 +44,7 @@ TASK_MESSAGES: dict[str, dict[str, str]] = {
     "arrival_item": {
         "ru": "{kind} {route} через {minutes} мин", "en": "{kind} {route} in {minutes} min",
     },
+    "arrival_item_at": {"ru": "{kind} {route} в {time}", "en": "{kind} {route} at {time}"},
     "no_arrivals": {
         "ru": "На остановке {stop} в ближайшее время рейсов нет.",
         "en": "No departures from {stop} soon.",

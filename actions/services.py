@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 
 from actions import clock
 from actions.base import entity, mask_digits, spoken_digits
-from actions.city_client import NotFound, set_caller
+from actions.city_client import Arrival, NotFound, set_caller
 from actions.messages import say
 from actions.parsing import digits_only, parse_birth_date, route_number
 from actions.settings import current_settings
@@ -144,16 +144,19 @@ async def transit(ctx: TaskContext) -> list[EventType]:
     if not arrivals:
         ctx.reply.say("no_arrivals", stop=name)
         return done(ctx)
-    items = "; ".join(
-        _arrival_text(ctx, a.route_type, a.route, a.minutes) for a in arrivals
-    )
+    items = "; ".join(_arrival_text(ctx, a) for a in arrivals)
     ctx.reply.say("arrivals", stop=name, items=items)
     return done(ctx)
 
 
-def _arrival_text(ctx: TaskContext, kind: str, route: str, minutes: int) -> str:
-    kind_word = say("tram" if kind == "tram" else "bus", ctx.lang)
-    return say("arrival_item", ctx.lang, kind=kind_word, route=route, minutes=minutes)
+def _arrival_text(ctx: TaskContext, arrival: Arrival) -> str:
+    """"bus 6 in 4 min"; an hour or more ahead (the first run in the morning): "bus 6 at 05:30"."""
+    kind_word = say("tram" if arrival.route_type == "tram" else "bus", ctx.lang)
+    if arrival.minutes >= 60 and len(arrival.arrival_time) >= 16:
+        return say("arrival_item_at", ctx.lang, kind=kind_word, route=arrival.route,
+                   time=arrival.arrival_time[11:16])
+    return say("arrival_item", ctx.lang, kind=kind_word, route=arrival.route,
+               minutes=arrival.minutes)
 
 
 _ROAD_NOISE = re.compile(

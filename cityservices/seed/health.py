@@ -147,12 +147,13 @@ def seed_reference(session: Session) -> None:
     session.flush()
 
 
-def _shift(practitioner_id: str, day: date) -> tuple[time, time] | None:
-    """Working hours: weekdays alternate morning and afternoon, a third work Saturday mornings
-    and a quarter are on Sunday duty (Moscow's polyclinics open every day of the week)."""
-    weekday, key = day.weekday(), zlib.crc32(practitioner_id.encode())
+def _shift(practitioner: Practitioner, day: date) -> tuple[time, time] | None:
+    """Working hours: weekdays alternate morning and afternoon, a third work Saturday mornings;
+    on Sundays only the therapists are on duty, in the morning."""
+    weekday, key = day.weekday(), zlib.crc32(practitioner.id.encode())
     if weekday == 6:
-        return (time(9, 0), time(15, 0)) if key % 4 == 0 else None
+        on_duty = practitioner.specialty_code == "therapist"
+        return (time(9, 0), time(15, 0)) if on_duty else None
     if weekday == 5 and key % 3 != 0:
         return None
     if weekday == 5:
@@ -165,7 +166,7 @@ def _shift(practitioner_id: str, day: date) -> tuple[time, time] | None:
 def slots_for_day(practitioners: list[Practitioner], day: date, tz: ZoneInfo) -> list[Slot]:
     out = []
     for p in practitioners:
-        shift = _shift(p.id, day)
+        shift = _shift(p, day)
         if shift is None:
             continue
         rng = random.Random(f"{p.id}:{day.isoformat()}")

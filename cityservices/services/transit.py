@@ -153,8 +153,9 @@ def _times_for(
 def next_arrivals(
     session: Session, stop_id: str, now: datetime, tz: ZoneInfo, route: str | None, limit: int
 ) -> list[Arrival]:
-    """The next ``limit`` arrivals at a stop, looking at yesterday's and today's service days
-    (GTFS times past 24:00 belong to the previous day's service)."""
+    """The next ``limit`` arrivals at a stop, looking at yesterday's, today's and tomorrow's
+    service days (GTFS times past 24:00 belong to the previous day's service; late at night the
+    next departure is tomorrow morning's first)."""
     trips = _stop_trips(session, stop_id, route)
     trip_ids = [r[1].id for r in trips]
     freqs: dict[str, list[TransitFrequency]] = defaultdict(list)
@@ -164,9 +165,9 @@ def next_arrivals(
             freqs[f.trip_id].append(f)
     local = now.astimezone(tz)
     found: list[Arrival] = []
-    for day in (local.date() - timedelta(days=1), local.date()):
+    for day in (local.date() + timedelta(days=shift) for shift in (-1, 0, 1)):
         midnight = datetime.combine(day, time(0, 0), tzinfo=tz)
-        after_s = math.ceil((local - midnight).total_seconds())
+        after_s = max(0, math.ceil((local - midnight).total_seconds()))
         services = _active_services(session, day)
         for stop_time, trip, rt, first_s in trips:
             if trip.service_id not in services:

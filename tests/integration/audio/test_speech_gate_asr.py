@@ -64,8 +64,11 @@ async def test_a_gated_call_keeps_every_word_and_decodes_under_60_percent(
     assert gated.audio_s == full.audio_s
     assert gated.decoded_s < 0.6 * gated.audio_s, (gated.decoded_s, gated.audio_s)
     reference = " ".join(UTTERANCES)
-    assert word_errors(reference, gated.final.text) <= word_errors(reference, full.final.text), (
-        gated.final.text, full.final.text)
+    # a pooled recognizer carries Vosk's speaker adaptation from its earlier use, which moves a
+    # word or two either way; a cut onset loses one word per utterance, more than the margin
+    margin = len(reference.split()) // 10
+    assert word_errors(reference, gated.final.text) <= (
+        word_errors(reference, full.final.text) + margin), (gated.final.text, full.final.text)
     close_in_time(gated.final, full.final)
     # each utterance's first word, right at the speech onset, is heard at its time
     for onset in onsets:
@@ -106,7 +109,8 @@ async def test_endpointed_turns_on_a_phone_line_keep_every_word(
                 await session.set_grammar(DIGITS)
             decoded[mode] = session.stats.decoded_ms
             heard[mode] = session.stats.audio_ms
-    assert errors(results["gated"]) <= errors(results["full"]), results
+    margin = sum(len(text.split()) for text in UTTERANCES) // 10  # adaptation, as above
+    assert errors(results["gated"]) <= errors(results["full"]) + margin, results
     for gated, full in zip(results["gated"], results["full"], strict=True):
         assert gated.words and gated.words[0].start < GAP_MS / 1000 + 0.4, gated  # the onset word
         close_in_time(gated, full)

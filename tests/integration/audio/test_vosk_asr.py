@@ -54,11 +54,12 @@ async def test_recognizer_is_reused_and_times_restart_each_utterance(
             first, second = (result, None) if first is None else (first, result)
     assert first is not None and second is not None
     # Vosk carries its speaker adaptation over from the first utterance, so the second may hear
-    # a word more or less; the words both heard are at the same times from the utterance start
-    times = {w.word: w.start for w in first.words}
-    common = [(times[w.word], w.start) for w in second.words if w.word in times]
-    assert len(common) >= 2 and first.words[0].start == second.words[0].start
-    assert all(abs(a - b) <= 0.002 for a, b in common), (first.words, second.words)  # rounding
+    # other words at slightly other places; what matters is that its clock starts again at zero:
+    # carried over, every time would be past the first utterance's end
+    seconds = len(pcm) / 2 / 16000
+    assert second.words and abs(first.words[0].start - second.words[0].start) < 0.3
+    assert all(0 <= w.start <= w.end <= seconds + 0.1 for w in second.words), (
+        seconds, second.words)
 
 
 async def test_grammar_restricts_the_output(engine: AsrEngine, speech: Speech) -> None:

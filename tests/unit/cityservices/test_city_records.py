@@ -95,6 +95,9 @@ def test_arrivals_from_feed_and_clock(client: TestClient) -> None:
     assert [a["arrival_time"] for a in mixed] == sorted(a["arrival_time"] for a in mixed)
     night = client.get(url, params={"at": "2025-12-02T03:00:00"}).json()["arrivals"]
     assert night and {a["route"] for a in night} == {"Н1"}
+    late = client.get("/transit/v1/stops/smolenskaya/arrivals",  # route 6 ends at 23:00
+                      params={"route": "6", "at": "2025-12-01T23:40:00"}).json()["arrivals"]
+    assert late[0]["arrival_time"] == "2025-12-02T06:00:00+03:00"  # tomorrow's first run
     assert client.get("/transit/v1/stops/nowhere/arrivals").status_code == 404
     assert client.get("/transit/v1/stops/bad id!/arrivals").status_code == 422
 
