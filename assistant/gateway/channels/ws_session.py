@@ -237,10 +237,6 @@ class WsVoiceSession:
                     raise self._failed
                 return None
 
-    @property
-    def answering(self) -> bool:
-        return self._turn is not None and not self._turn.done()
-
     def _start_turn(self, items: AsyncIterator[Item]) -> None:
         """Answer in a task of its own, after the turn before it; reading goes on meanwhile."""
         self._taken.clear()
@@ -292,7 +288,9 @@ class WsVoiceSession:
             return
         if started:
             self._endpoint_answered = False
-        if started and (time.monotonic() < self._playing_until or self.answering):
+        # speech over the reply's audio; speech before any of it plays (frames in flight when
+        # the device heard `final`) is the next turn, so the caller still hears this answer
+        if started and time.monotonic() < self._playing_until:
             self._playing_until = 0.0
             await self.link.send_event(StopAudio())
             await self.call.barge_in()
