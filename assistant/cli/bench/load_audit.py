@@ -17,21 +17,14 @@ from typing import Any
 import httpx
 
 from assistant.cli.bench.load_script import PATIENTS, Patient
+from assistant.cli.bench.realistic import City
 
 
 class CityApi:
     """The health API as the load test uses it: identify, list, cancel."""
 
     def __init__(self, url: str, key: str, http: httpx.Client) -> None:
-        self.url, self.key, self.http = url.rstrip("/"), key, http
-
-    def _call(self, method: str, path: str, token: str = "", **kwargs: Any) -> Any:
-        headers = {"X-API-Key": self.key}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        answer = self.http.request(method, f"{self.url}{path}", headers=headers, **kwargs)
-        answer.raise_for_status()
-        return answer.json()
+        self._call = City(url, http, key).call  # the realistic suite's authenticated call
 
     def token(self, patient: Patient) -> str:
         ident = self._call("POST", "/health/v1/patients/identify",
