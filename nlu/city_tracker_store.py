@@ -23,7 +23,10 @@ Cost of a turn (issue 12, performance): Rasa reads the whole tracker once (repla
 and saves the new events once. The city channel does not read it again: what it needs before
 the turn (the previous user message's metadata and a language switch after it) comes from the
 few rows that hold it (`previous_turn`), and the interpretation of the turn is the masked user
-event this save wrote (`latest_parse`), the same data a read-back would give. SQLite keeps its
+event this save wrote (`latest_parse`), the same data a read-back would give. These reads and
+the save run statements compiled once per store for its database (SQLite or PostgreSQL) as the
+driver's own SQL on a pooled connection: no ORM session, query building or SQLAlchemy cache key
+per turn. They select exactly what Rasa's `SQLTrackerStore._event_query` does. SQLite keeps its
 connections open (a pool, not one open per query) in WAL mode with `synchronous=NORMAL`: a
 commit writes the log without waiting for the disk; a crash of Rasa loses nothing, a power cut
 may lose the last turns (PostgreSQL, by URL, for more).
@@ -49,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 60.0
 LATEST_KEPT = 1024  # interpretations saved but not yet read by the channel (bounded)
+INSERT_ROWS = 100  # rows of one INSERT statement (6 parameters each: old SQLite allows 999)
 _failure: dict[str, Optional[str]] = {"error": None}
 
 
@@ -114,6 +118,66 @@ def _prepare_sqlite(url: Optional[Text]) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+class Prepared:
+    """A statement compiled once for a dialect and run as the driver's own SQL (exec_driver_sql):
+    no compilation, cache key or ORM work when it runs. Its constants stay bound parameters."""
+
+    def __init__(self, statement: Any, dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._fixed: Dict[str, Any] = dict(compiled.params)
+        self._order = list(compiled.positiontup) if dialect.positional else None
+
+    def params(self, values: Dict[str, Any]) -> Any:
+        merged = {**self._fixed, **values}
+        return tuple(merged[name] for name in self._order) if self._order is not None else merged
+
+    def run(self, connection: Any, **values: Any) -> Any:
+        return connection.exec_driver_sql(self.sql, self.params(values))
+
+
+class EventStatements:
+    """The statements of a turn on Rasa's `events` table. `latest` is the condition of Rasa's
+    `SQLTrackerStore._event_query(fetch_events_from_all_sessions=False)`: the sender's events
+    stamped at or after its latest `session_started`, or all of them when it has none."""
+
+    COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+    def __init__(self, events: sa.Table, dialect: Any) -> None:
+        c = events.c
+        sender = c.sender_id == sa.bindparam("sender_id", None, type_=sa.String)
+        start = (sa.select(sa.func.max(c.timestamp).label("session_start"))
+                 .where(sender, c.type_name == SessionStarted.type_name).subquery())
+        mine = sa.and_(sender, sa.or_(c.timestamp >= start.c.session_start,
+                                      start.c.session_start.is_(None)))
+        lang = sa.or_(c.type_name == UserUttered.type_name,
+                      sa.and_(c.type_name == SlotSet.type_name, c.action_name == "lang"))
+        self.count_latest = Prepared(sa.select(sa.func.count()).select_from(events)
+                                     .where(mine), dialect)
+        self.latest = Prepared(sa.select(c.data).where(mine).order_by(c.id), dialect)
+        self.all_sessions = Prepared(sa.select(c.data).where(sender).order_by(c.id), dialect)
+        self.user_and_lang = Prepared(sa.select(c.type_name, c.data).where(mine, lang)
+                                      .order_by(c.id.desc()), dialect)
+        self._events, self._dialect = events, dialect
+        self._inserts: Dict[int, Prepared] = {}
+
+    def insert(self, connection: Any, rows: List[Dict[str, Any]]) -> None:
+        """Insert `rows` (COLUMNS) with one multi-row INSERT per INSERT_ROWS rows: one round
+        trip where an executemany makes one per row (psycopg2). Compiled once per row count."""
+        for first in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[first:first + INSERT_ROWS]
+            prepared = self._inserts.get(len(chunk))
+            if prepared is None:
+                c = self._events.c
+                values = [{name: sa.bindparam(f"{name}_{index}", None, type_=c[name].type)
+                           for name in self.COLUMNS} for index in range(len(chunk))]
+                prepared = Prepared(self._events.insert().inline().values(values), self._dialect)
+                self._inserts[len(chunk)] = prepared
+            prepared.run(connection, **{f"{name}_{index}": value
+                                        for index, row in enumerate(chunk)
+                                        for name, value in row.items()})
+
+
 class CityTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None,
                  session_ttl_min: Any = 60, **kwargs: Any) -> None:
@@ -124,6 +188,7 @@ class CityTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=host, **kwargs)
         self.engine = _pooled_sqlite(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.statements = EventStatements(self.SQLEvent.__table__, self.engine.dialect)
         self._apply_ttl(self._domain)
         logger.info("tracker store: %s, conversations expire after %g min",
                     self.engine.url.get_backend_name(), self.ttl_min)
@@ -185,22 +250,20 @@ class CityTrackerStore(SQLTrackerStore):
     async def _save_masked(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, with each new event masked before it is written."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            stored = self._event_query(session, tracker.sender_id,
-                                       fetch_events_from_all_sessions=False).count()
-            events = list(tracker.events)
+        sender_id, events = tracker.sender_id, list(tracker.events)
+        with self.engine.begin() as connection:
+            stored = self.statements.count_latest.run(connection, sender_id=sender_id).scalar()
             if stored >= len(events):
                 return
             masked = mask_events([_light(event) for event in events[:stored]]
                                  + [event.as_dict() for event in events[stored:]], stored)
-            for event, data in zip(events[stored:], masked, strict=True):
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
-                    action_name=data.get("name"), data=json.dumps(data)))
-            session.commit()
-        self._remember_latest(tracker.sender_id, masked)
+            self.statements.insert(connection, [{
+                "sender_id": sender_id, "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+                "action_name": data.get("name"), "data": json.dumps(data),
+            } for event, data in zip(events[stored:], masked, strict=True)])
+        self._remember_latest(sender_id, masked)
 
     def _remember_latest(self, sender_id: Text, saved: List[Dict[Text, Any]]) -> None:
         """Keep the parse data of the latest user event stored (masked), as a read-back of the
@@ -223,21 +286,18 @@ class CityTrackerStore(SQLTrackerStore):
         """(metadata of the last user message, `lang` set by a slot event after it) in the
         latest session: city_channel.previous_turn of the stored tracker, from the rows of user
         turns and `lang` slots only, newest first, without rebuilding the tracker."""
-        events = self.SQLEvent
         switched = None
-        with self.session_scope() as session:
-            rows = (self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-                    .filter(sa.or_(events.type_name == UserUttered.type_name,
-                                   sa.and_(events.type_name == SlotSet.type_name,
-                                           events.action_name == "lang")))
-                    .order_by(None).order_by(events.id.desc())
-                    .with_entities(events.type_name, events.data))
-            for type_name, data in rows.yield_per(16):
-                event = json.loads(data)
-                if type_name == UserUttered.type_name:
-                    return dict(event.get("metadata") or {}), switched
-                if switched is None:
-                    switched = event.get("value")
+        with self.engine.connect() as connection:
+            rows = self.statements.user_and_lang.run(connection, sender_id=sender_id)
+            try:
+                for type_name, data in rows:
+                    event = json.loads(data)
+                    if type_name == UserUttered.type_name:
+                        return dict(event.get("metadata") or {}), switched
+                    if switched is None:
+                        switched = event.get("value")
+            finally:
+                rows.close()
         return None, switched
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -254,9 +314,10 @@ class CityTrackerStore(SQLTrackerStore):
                         ) -> Optional[DialogueStateTracker]:
         """SQLTrackerStore._retrieve, reading the `data` column only (no ORM object per row) and
         rebuilding the events with the lookup of `deserialise_events`."""
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions
-                                     ).with_entities(self.SQLEvent.data).all()
+        statement = (self.statements.all_sessions if fetch_events_from_all_sessions
+                     else self.statements.latest)
+        with self.engine.connect() as connection:
+            rows = statement.run(connection, sender_id=sender_id).fetchall()
         if not self.domain or not rows:
             return None
         events = deserialise_events([json.loads(data) for (data,) in rows])

@@ -11,6 +11,7 @@ so that only a replicated deployment sets them (`assistant up --scale`, deploy/k
 Start-up time: TensorFlow's TFLite helpers import JAX when it is installed (it is, as a dependency
 of the Rasa environment), only to convert JAX models, which Rasa never does. That import is about
 a seventh of Rasa's start; it is blocked here (TensorFlow takes the ImportError as "no JAX").
+The trained model loads without tracing a training step (model_load.py): most of the rest.
 """
 
 import os
@@ -43,6 +44,8 @@ if __name__ == "__main__":
         os.environ.setdefault(name, value)
     for module in UNUSED_IMPORTS:
         sys.modules[module] = None  # type: ignore[assignment]  # `import jax` -> ImportError
+    import model_load
     from rasa.__main__ import main
 
+    model_load.install()
     main()

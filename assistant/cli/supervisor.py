@@ -153,9 +153,12 @@ class Supervisor:
             process, pump = self._spawn(spec)
             self.children.append(Child(spec, process, pump))
 
-    def wait_healthy(self, timeout_s: float = 300.0) -> None:
-        """Poll every health check with a live display; raise if a child dies or times out."""
-        deadline = time.monotonic() + timeout_s
+    def wait_healthy(self, timeout_s: float = 300.0) -> dict[str, float]:
+        """Poll every health check with a live display; raise if a child dies or times out.
+        Returns the seconds from the call to each child's first healthy answer."""
+        began = time.monotonic()
+        deadline = began + timeout_s
+        ready: dict[str, float] = {}
         pending = {child.spec.name: child for child in self.children}
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns, console=self.console, transient=True) as progress, \
@@ -169,9 +172,11 @@ class Supervisor:
                         progress.update(tasks[name], completed=1,
                                         description=f"[green]{name} ready")
                         del pending[name]
+                        ready[name] = round(time.monotonic() - began, 2)
                 if time.monotonic() > deadline:
                     raise StartTimeout(f"not healthy after {timeout_s:.0f} s: {sorted(pending)}")
                 time.sleep(0.25)
+        return ready
 
     def first_dead(self) -> Child | None:
         return next((child for child in self.children if child.dead()), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,9 +32,11 @@ console = Console()
 
 
 @contextmanager
-def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
+def bench_stack(extra_env: dict[str, str] | None = None,
+                ready: dict[str, float] | None = None) -> Iterator[Settings]:
     """A stack of its own on free ports (started by the same code as `assistant up`), so a
-    benchmark never disturbs, or is disturbed by, a stack already running here."""
+    benchmark never disturbs, or is disturbed by, a stack already running here. `ready`, when
+    given, receives the seconds from the start to each process's first healthy answer."""
     import os
     import tempfile
 
@@ -53,8 +56,12 @@ def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[Settings]:
         settings = with_secrets(load_settings())  # the benches call Rasa with its token
         supervisor = Supervisor(stack(settings), console)
         try:
+            began = time.monotonic()
             supervisor.start()
-            supervisor.wait_healthy()
+            started = time.monotonic() - began
+            healthy = supervisor.wait_healthy()
+            if ready is not None:
+                ready.update({name: round(started + s, 2) for name, s in healthy.items()})
             yield settings
         finally:
             supervisor.stop()
@@ -95,6 +102,25 @@ def voice(
         result = run_voice_bench(settings, lang, counts, turns)
     result["grammar_vs_open"] = bench_grammar(lang=lang) if lang == "ko" else None
     write_json(result, out)
+
+
+@bench.command("start")
+def start(
+    out: Annotated[Path, typer.Option("-o", "--out")] = Path("var/bench/start.json"),
+    rounds: Annotated[int, typer.Option(help="Cold starts of the whole stack.")] = 2,
+) -> None:
+    """Cold start: seconds from `assistant up`'s start to each process healthy, against the
+    import of Rasa alone in its environment (the floor that every start pays)."""
+    from assistant.cli.bench.start import rasa_import_s, summary
+
+    starts: list[dict[str, float]] = []
+    floors: list[float] = []
+    for _ in range(rounds):
+        floors.append(rasa_import_s())
+        ready: dict[str, float] = {}
+        with bench_stack(ready=ready):
+            starts.append(ready)
+    write_json(summary(starts, floors), out)
 
 
 @bench.command("nlu")
