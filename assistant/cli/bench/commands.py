@@ -197,21 +197,34 @@ def text(
     parallel: Annotated[int, typer.Option(
         help="Also N callers at once playing the booking dialogues (0: none).")] = 0,
     rounds: Annotated[int, typer.Option(help="Times each parallel caller plays them.")] = 1,
+    pace_s: Annotated[float, typer.Option(
+        help="Also the parallel callers paced as on the phone: this mean pause between an "
+             "answer and the next line (0: only back to back).")] = 0.0,
+    one_action: Annotated[int, typer.Option(
+        help="One-action turns (a Troika balance in one line) timed alone.")] = 200,
 ) -> None:
-    """`/v1/text` p50/p95 over the bench's Vosk-style dialogues, against GET /healthz."""
+    """`/v1/text` p50/p95 over the bench's Vosk-style dialogues and one-action turns, against
+    GET /healthz."""
     from assistant.cli.bench.text import (
         booking_dialogues,
         load_dialogues,
+        run_one_action_bench,
         run_parallel_text_bench,
         run_text_bench,
     )
 
     dialogues = load_dialogues()
     with bench_stack() as settings:
-        result = run_text_bench(settings.url("gateway"), dialogues)
+        gateway = settings.url("gateway")
+        result = run_text_bench(gateway, dialogues)
+        if one_action > 0:
+            result["one_action"] = run_one_action_bench(gateway, one_action)
         if parallel > 0:
-            result["parallel"] = run_parallel_text_bench(
-                settings.url("gateway"), booking_dialogues(dialogues), parallel, rounds)
+            bookings = booking_dialogues(dialogues)
+            result["parallel"] = run_parallel_text_bench(gateway, bookings, parallel, rounds)
+            if pace_s > 0:
+                result["parallel_paced"] = run_parallel_text_bench(
+                    gateway, bookings, parallel, rounds, pace_s=pace_s)
     result["dialogues"] = {lang: sum(d.lang == lang for d in dialogues)
                            for lang in sorted({d.lang for d in dialogues})}
     write_json(result, out)

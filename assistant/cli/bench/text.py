@@ -12,6 +12,7 @@ after each turn, so the baseline is taken under the same load.
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 import uuid
@@ -96,6 +97,47 @@ def run_text_bench(
     }
 
 
+# One turn, one action, one city call (issue 12: p95 <= 60 ms): the whole request in one line
+ONE_ACTION = {
+    "en": "check my troika card zero one two three four five six seven eight nine",
+    "ru": "баланс тройки ноль один два три четыре пять шесть семь восемь девять",
+}
+ONE_ACTION_INTENT = "troika_balance"
+
+
+def run_one_action_bench(gateway_url: str, turns: int = 200,
+                         timeout_s: float = 60.0) -> dict[str, Any]:
+    """`turns` one-action turns (a Troika balance, each in a fresh session, the languages in
+    turn), timed one after the other, with a /healthz after each as the baseline. A turn that
+    is not understood as the balance question counts as an error: it did not do the action."""
+    base = gateway_url.rstrip("/")
+    took: list[float] = []
+    health: list[float] = []
+    errors = 0
+    langs = sorted(ONE_ACTION)
+    with httpx.Client(timeout=timeout_s) as http:
+        for index in range(turns):
+            lang = langs[index % len(langs)]
+            body = {"session_id": f"bench-{uuid.uuid4().hex[:12]}", "text": ONE_ACTION[lang],
+                    "lang": lang, "channel": "phone"}
+            start = time.perf_counter()
+            answer = http.post(f"{base}/v1/text", json=body)
+            took.append((time.perf_counter() - start) * 1000)
+            errors += answer.status_code != 200 or _intent(answer) != ONE_ACTION_INTENT
+            elapsed, status = _timed(http, "GET", f"{base}/healthz")
+            health.append(elapsed)
+            errors += status != 200
+    return {"text": summary(took), "healthz": summary(health), "errors": errors}
+
+
+def _intent(answer: httpx.Response) -> str | None:
+    try:
+        name = ((answer.json().get("nlu") or {}).get("intent"))
+    except ValueError:
+        return None
+    return name if isinstance(name, str) else None
+
+
 def _fell_back(answer: httpx.Response) -> bool:
     """A 200 that carries the gateway's fallback line (Rasa timed out or failed)."""
     try:
@@ -107,8 +149,10 @@ def _fell_back(answer: httpx.Response) -> bool:
 
 async def _caller(http: httpx.AsyncClient, base: str, dialogues: Sequence[TextDialogue],
                   rounds: int, turns: list[float], health: list[float],
-                  fallbacks: list[int]) -> int:
+                  fallbacks: list[int], pace: random.Random | None, pace_s: float) -> int:
     errors = 0
+    if pace is not None:  # callers ring in over one pause, not all in the same instant
+        await asyncio.sleep(pace.uniform(0, pace_s))
     for _ in range(rounds):
         for dialogue in dialogues:
             session = f"bench-{uuid.uuid4().hex[:12]}"
@@ -124,11 +168,13 @@ async def _caller(http: httpx.AsyncClient, base: str, dialogues: Sequence[TextDi
                 answer = await http.get(f"{base}/healthz")
                 health.append((time.perf_counter() - start) * 1000)
                 errors += answer.status_code != 200
+                if pace is not None:  # hears the answer, then says the next line
+                    await asyncio.sleep(pace.uniform(0.5 * pace_s, 1.5 * pace_s))
     return errors
 
 
 async def _parallel(base: str, dialogues: Sequence[TextDialogue], callers: int, rounds: int,
-                    timeout_s: float) -> dict[str, Any]:
+                    timeout_s: float, pace_s: float) -> dict[str, Any]:
     turns: list[float] = []
     health: list[float] = []
     fallbacks = [0]
@@ -138,11 +184,14 @@ async def _parallel(base: str, dialogues: Sequence[TextDialogue], callers: int, 
         plays = [list(dialogues[i % len(dialogues):]) + list(dialogues[:i % len(dialogues)])
                  for i in range(callers)]
         started = time.perf_counter()
-        errors = await asyncio.gather(*(_caller(http, base, play, rounds, turns, health,
-                                                fallbacks) for play in plays))
+        errors = await asyncio.gather(*(
+            _caller(http, base, play, rounds, turns, health, fallbacks,
+                    random.Random(index) if pace_s > 0 else None, pace_s)
+            for index, play in enumerate(plays)))
         wall_s = time.perf_counter() - started
     return {
         "callers": callers,
+        "pace_s": pace_s,
         "text": summary(turns),
         "healthz": summary(health),
         "errors": sum(errors),
@@ -154,9 +203,14 @@ async def _parallel(base: str, dialogues: Sequence[TextDialogue], callers: int, 
 
 def run_parallel_text_bench(
     gateway_url: str, dialogues: Sequence[TextDialogue], callers: int, rounds: int = 1,
-    timeout_s: float = 60.0,
+    timeout_s: float = 60.0, pace_s: float = 0.0,
 ) -> dict[str, Any]:
     """`callers` concurrent callers, each playing `dialogues` `rounds` times (fresh sessions).
+
+    `pace_s` 0: each caller sends its next line as soon as it has the answer (the saturation
+    test: the turn time is the queue at full load). `pace_s` > 0: callers as on the phone, who
+    listen to the answer and speak the next line, a pause of 0.5 to 1.5 times `pace_s` (seeded
+    per caller) after each turn, and who ring in over the first pause.
 
     Returns {"callers", "text": {count, p50_ms, p95_ms, max_ms} per turn, "healthz": {...}
     under the same load, "errors" (not 200), "fallbacks" (200 with the gateway's fallback line:
@@ -165,4 +219,4 @@ def run_parallel_text_bench(
     if callers < 1 or not dialogues:
         raise ValueError("the parallel bench needs at least one caller and one dialogue")
     return asyncio.run(_parallel(gateway_url.rstrip("/"), dialogues, callers, rounds,
-                                 timeout_s))
+                                 timeout_s, pace_s))
