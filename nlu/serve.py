@@ -32,9 +32,11 @@ def rasa_argv(argv: List[str], environ: Mapping[str, str]) -> List[str]:
     if not token:
         raise SystemExit(f"{TOKEN_ENV} is not set: Rasa's HTTP API is never served without "
                          "a token (start the stack with `assistant up`)")
-    if "--auth-token" in argv:
+    if any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=") for arg in argv):
         raise SystemExit("give the token in the environment, not as --auth-token")
-    return ["rasa", *argv, "--auth-token", token]
+    # one argument with "=": a random token may begin with "-", which argparse would take for
+    # an option (then Rasa exits: "--auth-token: expected one argument")
+    return ["rasa", *argv, f"--auth-token={token}"]
 
 
 if __name__ == "__main__":

@@ -4,16 +4,20 @@
   every object is valid against the Kubernetes OpenAPI schema of K8S_VERSION, strictly (unknown
   fields refused), with the schemas that `kubernetes-validate` ships.
 - yamllint (strict) on deploy/k8s, hadolint (every finding fails) on both Dockerfiles.
-- What the deployment promises: a Deployment per process with /healthz probes, requests and
-  limits; HPAs for gateways and action servers; a PDB per process; the NetworkPolicy chain
-  outside -> gateway -> Rasa -> actions -> city; a gateway grace period longer than a call; the
-  ConfigMap is config.yml; secrets only by reference, never a value in git; the environment the
-  manifests give each process is accepted by that process's own settings loader.
+- What the deployment promises: a workload per process (Rasa a StatefulSet, the others
+  Deployments) with /healthz probes, requests and limits; HPAs for gateways and action
+  servers; a PDB per process; the NetworkPolicy chain outside -> gateway -> Rasa -> actions ->
+  city; a gateway grace period longer than a call; the ConfigMap is config.yml; secrets only by
+  reference, never a value in git; the environment the manifests give each process is accepted
+  by that process's own settings loader.
+- Sticky Rasa in production: the gateways' dialogue.rasa_urls name exactly the StatefulSet's pods
+  (rasa-0..N-1) through its headless Service, so each conversation stays on one replica.
 The tools come with the dev group (`uv sync --group dev`); a missing one fails, never skips.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -35,6 +39,9 @@ OVERLAYS = ("small", "production")
 DOCKERFILES = (DEPLOY / "docker" / "main.Dockerfile", DEPLOY / "docker" / "rasa.Dockerfile")
 K8S_VERSION = "1.35.0"  # the oldest Kubernetes minor still supported upstream when written
 PROCESSES = ("gateway", "rasa", "actions", "cityservices")
+# Rasa has stable pod names (rasa-0..N-1) that the gateways route conversations to
+KINDS = {"gateway": "Deployment", "rasa": "StatefulSet", "actions": "Deployment",
+         "cityservices": "Deployment"}
 PORTS = {"gateway": 8080, "rasa": 5005, "actions": 5055, "cityservices": 8000}
 # who may open a connection to whom (None: anyone, from outside the cluster too)
 CALLERS = {"gateway": None, "rasa": "gateway", "actions": "rasa", "cityservices": "actions"}
@@ -80,9 +87,14 @@ def of_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
     return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
 
 
+def workloads(docs: list[Doc]) -> dict[str, Doc]:
+    """The processes' Deployments and StatefulSets, by name."""
+    return {**of_kind(docs, "Deployment"), **of_kind(docs, "StatefulSet")}
+
+
 def containers(docs: list[Doc]) -> Iterator[tuple[str, Doc]]:
-    for name, deployment in of_kind(docs, "Deployment").items():
-        for container in deployment["spec"]["template"]["spec"]["containers"]:
+    for name, workload in workloads(docs).items():
+        for container in workload["spec"]["template"]["spec"]["containers"]:
             yield name, container
 
 
@@ -113,7 +125,8 @@ def test_every_object_is_valid_kubernetes(rendered: dict[str, list[Doc]], overla
                           f"at {'/'.join(map(str, exc.path))}")
     assert not errors, f"{overlay} against Kubernetes {K8S_VERSION}:\n" + "\n".join(errors)
     kinds = {d["kind"] for d in rendered[overlay]}
-    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+    assert {"Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
             "NetworkPolicy", "ConfigMap", "Namespace"} <= kinds
 
 
@@ -154,7 +167,7 @@ def test_images_install_from_the_locks() -> None:
 def test_each_process_has_probes_resources_and_a_locked_down_pod(
         rendered: dict[str, list[Doc]], overlay: str) -> None:
     docs = rendered[overlay]
-    assert set(of_kind(docs, "Deployment")) == set(PROCESSES)
+    assert {name: w["kind"] for name, w in workloads(docs).items()} == KINDS
     for name, container in containers(docs):
         for probe in ("readinessProbe", "livenessProbe"):
             assert container[probe]["httpGet"]["path"] == "/healthz", (name, probe)
@@ -164,15 +177,18 @@ def test_each_process_has_probes_resources_and_a_locked_down_pod(
         assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
         ports = {p["containerPort"] for p in container["ports"]}
         assert PORTS[name] in ports, name
-    for name, deployment in of_kind(docs, "Deployment").items():
-        pod = deployment["spec"]["template"]["spec"]
+    for name, workload in workloads(docs).items():
+        labels = workload["spec"]["template"]["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] == name, name  # what the policies select
+        pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["runAsUser"] != 0, name
         assert pod["automountServiceAccountToken"] is False, name
     rasa = dict(containers(docs))["rasa"]
     assert rasa["startupProbe"]["httpGet"]["path"] == "/healthz"  # ready = model loaded
     startup = rasa["startupProbe"]
-    assert startup["periodSeconds"] * startup["failureThreshold"] >= 120  # a ~20 s model load
+    # a 25-35 s start on 2 cores (nlu/model_load.py), generous for a loaded node
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 120
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -182,8 +198,8 @@ def test_autoscalers_and_disruption_budgets(rendered: dict[str, list[Doc]], over
     assert {h["spec"]["scaleTargetRef"]["name"] for h in hpas.values()} == AUTOSCALED
     for hpa in hpas.values():
         assert hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
-    for name, deployment in of_kind(docs, "Deployment").items():
-        assert ("replicas" in deployment["spec"]) == (name not in AUTOSCALED), name
+    for name, workload in workloads(docs).items():
+        assert ("replicas" in workload["spec"]) == (name not in AUTOSCALED), name
     budgets = {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
                for p in of_kind(docs, "PodDisruptionBudget").values()}
     assert budgets == set(PROCESSES)
@@ -214,6 +230,63 @@ def test_only_the_gateway_is_reachable_from_outside(
         wanted = [CALLERS[target], *JOB_CALLERS.get(target, [])]
         assert [caller for caller, _ in rules] == wanted, (target, rules)
         assert PORTS[target] in rules[0][1], target
+
+
+def rasa_replica_urls(docs: list[Doc]) -> list[str]:
+    """Rasa's pods by their stable names, rasa-<n>.<headless Service>, n = 0..replicas-1."""
+    rasa = of_kind(docs, "StatefulSet")["rasa"]
+    spec = rasa["spec"]
+    return [f"http://{rasa['metadata']['name']}-{n}.{spec['serviceName']}:{PORTS['rasa']}"
+            for n in range(spec["replicas"])]
+
+
+def gateway_values(docs: list[Doc]) -> dict[str, str]:
+    return {v["name"]: v["value"] for v in dict(containers(docs))["gateway"]["env"]
+            if "value" in v}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_rasa_replicas_have_stable_names_behind_a_headless_service(
+        rendered: dict[str, list[Doc]], overlay: str) -> None:
+    docs = rendered[overlay]
+    rasa = of_kind(docs, "StatefulSet")["rasa"]["spec"]
+    assert rasa["podManagementPolicy"] == "Parallel"
+    pod_labels = rasa["template"]["metadata"]["labels"]
+    assert rasa["selector"]["matchLabels"].items() <= pod_labels.items()
+    service = of_kind(docs, "Service")[rasa["serviceName"]]["spec"]
+    assert service["clusterIP"] == "None", "the pods' own names need a headless Service"
+    assert service["selector"].items() <= pod_labels.items()
+    # an unready or missing replica has no name: the gateway's connection fails at once and
+    # the conversation goes to the next replica on the ring
+    assert service.get("publishNotReadyAddresses", False) is False
+    (port,) = service["ports"]
+    assert port["port"] == PORTS["rasa"]
+    container_ports = {p["name"]: p["containerPort"]
+                       for p in rasa["template"]["spec"]["containers"][0]["ports"]}
+    assert container_ports[port["targetPort"]] == PORTS["rasa"]
+
+
+def test_production_gateways_send_each_conversation_to_one_rasa_replica(
+        rendered: dict[str, list[Doc]]) -> None:
+    """The gateways' list is exactly the StatefulSet's pods, in order, and every replica owns
+    some conversations on the gateway's own hash ring."""
+    from assistant.gateway.replicas import HashRing
+
+    docs = rendered["production"]
+    urls = json.loads(gateway_values(docs)["ASSISTANT_DIALOGUE__RASA_URLS"])
+    assert urls == rasa_replica_urls(docs), "sticky-rasa.yaml: the list and `replicas` differ"
+    assert len(urls) >= 2
+    ring = HashRing(urls)
+    assert {ring.order(f"session-{n}")[0] for n in range(200)} == set(urls)
+
+
+def test_the_small_overlay_has_one_rasa_behind_its_service(
+        rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["small"]
+    assert of_kind(docs, "StatefulSet")["rasa"]["spec"]["replicas"] == 1  # one SQLite writer
+    assert "ASSISTANT_DIALOGUE__RASA_URLS" not in gateway_values(docs)
+    assert gateway_values(docs)["ASSISTANT_INTERNAL_HOST"] == "rasa"
+    assert "clusterIP" not in of_kind(docs, "Service")["rasa"]["spec"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -289,6 +362,7 @@ def test_each_process_accepts_the_environment_it_is_given(
     """Secret values filled in (as an operator would), the settings loaders of the gateway, the
     action server and the city back-ends accept their variables, in production mode."""
     from actions.settings import load_actions_settings
+    from assistant.gateway.dialogue import DialogueClient
     from assistant.settings import load_settings
     from cityservices.settings import load_city_settings
 
@@ -310,6 +384,11 @@ def test_each_process_accepts_the_environment_it_is_given(
     gateway = load_settings()
     assert env["ASSISTANT_ENV"] == "production"
     assert gateway.url("rasa") == "http://rasa:5005"
+    sticky = rasa_replica_urls(docs) if overlay == "production" else []
+    assert gateway.dialogue.rasa_urls == sticky
+    client = DialogueClient.from_settings(gateway)  # what the gateway routes turns over
+    assert client.replicas.urls == tuple(sticky or ["http://rasa:5005"])
+    asyncio.run(client.aclose())
     assert gateway.secrets.channel_secret == secrets["CHANNEL_SECRET"]
     environ("actions")
     actions = load_actions_settings()

@@ -7,6 +7,7 @@ command line, and each child given only its own shared secrets.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 from pathlib import Path
@@ -126,11 +127,23 @@ def serve() -> ModuleType:
 
 def test_rasa_gets_its_token_from_the_environment_only(serve: ModuleType) -> None:
     argv = serve.rasa_argv(["run", "--enable-api"], {"ASSISTANT_SECRETS__RASA_TOKEN": "t0k"})
-    assert argv == ["rasa", "run", "--enable-api", "--auth-token", "t0k"]
+    assert argv == ["rasa", "run", "--enable-api", "--auth-token=t0k"]
     with pytest.raises(SystemExit, match="not set"):
         serve.rasa_argv(["run", "--enable-api"], {})
-    with pytest.raises(SystemExit):
-        serve.rasa_argv(["run", "--auth-token", "x"], {"ASSISTANT_SECRETS__RASA_TOKEN": "t"})
+    for given in (["--auth-token", "x"], ["--auth-token=x"], ["-t", "x"]):
+        with pytest.raises(SystemExit):
+            serve.rasa_argv(["run", *given], {"ASSISTANT_SECRETS__RASA_TOKEN": "t"})
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_whole(serve: ModuleType) -> None:
+    """secrets.token_urlsafe begins with "-" once in 64 starts; Rasa's argparse option
+    (`-t/--auth-token`, type str) must still read it as the value."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enable-api", action="store_true")
+    parser.add_argument("-t", "--auth-token", type=str)
+    for token in ("-Zx9_", "--ab", "plain"):
+        argv = serve.rasa_argv(["run", "--enable-api"], {"ASSISTANT_SECRETS__RASA_TOKEN": token})
+        assert parser.parse_args(argv[2:]).auth_token == token
 
 
 def test_production_refuses_the_demo_key_for_any_city_client(
