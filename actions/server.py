@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> None:
                     "from anyone's (`assistant up` sets ASSISTANT_SECRETS__ACTIONS_TOKEN)\n")
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every city request at INFO ("HTTP Request: GET ..."): per-call CPU that
+    # gorod_city_call_seconds{service,outcome} (actions/metrics.py) already covers; its failures
+    # are logged by actions/city_client.py at WARNING
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     install_pii_filter()  # policy numbers, dates, tokens masked in every line (spoken.privacy)
     create_action_app(token).run(host=args.host, port=args.port, single_process=True,
                                  access_log=False, motd=False)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 from rasa_sdk.events import EventType
 
 from actions import clock
-from actions.base import entity, mask_digits, spoken_digits
+from actions.base import entity, spoken_digits
 from actions.city_client import Arrival, NotFound, set_caller
 from actions.messages import say
 from actions.parsing import digits_only, parse_birth_date, route_number
 from actions.settings import current_settings
 from actions.tasks import TaskContext, ask, done, task
-
-logger = logging.getLogger(__name__)
 
 
 def _digits_answer(ctx: TaskContext, length: range) -> tuple[str | None, bool]:
@@ -38,7 +35,6 @@ async def troika(ctx: TaskContext) -> list[EventType]:
     except NotFound:
         ctx.reply.say("troika_unknown", card=spoken_digits(number))
         return done(ctx)
-    logger.info("troika balance for card %s", mask_digits(number))
     balance = f"{card.balance_rub:g}"
     ctx.reply.say("troika_balance", card=spoken_digits(number), balance=balance)
     return done(ctx)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cityservices.errors import error_body
 from cityservices.settings import CitySettings
@@ -82,13 +82,14 @@ def identity_of(path: Path) -> Identity | None:
 def remember(app: FastAPI) -> None:
     """Remember the file opened at start (call after migrations and seeding)."""
     path = sqlite_path(app.state.settings)
+    app.state.db_path = path  # parsed once: `problem` runs on every request
     app.state.db_identity = identity_of(path) if path is not None else None
 
 
 def problem(app: FastAPI) -> str | None:
     """Why the database cannot be used now (None: it can)."""
-    path = sqlite_path(app.state.settings)
     expected = getattr(app.state, "db_identity", None)
+    path: Path | None = getattr(app.state, "db_path", None)
     if path is None or expected is None:
         return None
     found = identity_of(path)
@@ -99,18 +100,28 @@ def problem(app: FastAPI) -> str | None:
     return None
 
 
+class DbGuard:
+    """Pure ASGI middleware (no BaseHTTPMiddleware: no extra task or stream per request): a
+    removed or replaced database file answers 503 ``database-missing`` to every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            why = problem(scope["app"])
+            if why is not None:
+                log.error("refusing %s %s: %s", scope["method"], scope["path"], why)
+                answer = JSONResponse(
+                    error_body("database-missing", f"{why}; nothing is read or written until "
+                               "it is restored and the service restarted"), status_code=503)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def install_db_guard(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        why = problem(request.app)
-        if why is not None:
-            log.error("refusing %s %s: %s", request.method, request.url.path, why)
-            return JSONResponse(
-                error_body("database-missing", f"{why}; nothing is read or written until it "
-                           "is restored and the service restarted"), status_code=503)
-        return await call_next(request)
+    app.add_middleware(DbGuard)
 
     async def _db_error(request: Request, exc: Exception) -> JSONResponse:
         log.error("database error on %s %s: %s", request.method, request.url.path,

@@ -1,5 +1,9 @@
 """FastAPI dependencies: settings, sessions, the clock, the API key and the patient token.
-Tests override them through ``app.dependency_overrides``."""
+Tests override them through ``app.dependency_overrides``.
+
+The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the
+thread pool, one hand-off per dependency per request; only those that read the database are
+plain functions."""
 
 from __future__ import annotations
 
@@ -22,18 +26,18 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer = HTTPBearer(auto_error=False)
 
 
-def get_settings(request: Request) -> CitySettings:
+async def get_settings(request: Request) -> CitySettings:
     settings = request.app.state.settings
     assert isinstance(settings, CitySettings)
     return settings
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The current time, aware UTC. Tests override this to freeze the clock."""
     return datetime.now(UTC)
 
 
-def get_tz(settings: Annotated[CitySettings, Depends(get_settings)]) -> ZoneInfo:
+async def get_tz(settings: Annotated[CitySettings, Depends(get_settings)]) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
@@ -46,7 +50,7 @@ def resolve_at(at: datetime | None, now: datetime, tz: ZoneInfo) -> datetime:
     return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
+async def get_sessions(request: Request) -> sessionmaker[Session]:
     """The session factory. Handlers open and close their sessions inside one call, so a
     connection is never held while the request waits for a worker thread."""
     factory = request.app.state.sessions
@@ -75,7 +79,7 @@ def check_api_key(settings: CitySettings, supplied: str | None) -> str:
     return client
 
 
-def require_api_key(
+async def require_api_key(
     request: Request,
     settings: Annotated[CitySettings, Depends(get_settings)],
     key: Annotated[str | None, Security(api_key_header)] = None,

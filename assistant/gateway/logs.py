@@ -31,6 +31,9 @@ def configure_logging(level: int = logging.INFO, mask: bool = True) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(level)
+    # httpx logs each request to Rasa at INFO ("HTTP Request: POST ..."): per-turn CPU that
+    # gorod_dialogue_turn_seconds repeats; failures are logged by the dialogue client
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     install_pii_filter(mask, handlers=[handler])
     if not mask:
         logging.getLogger(__name__).warning(

@@ -59,12 +59,13 @@ class TextResponse(BaseModel):
     nlu: NluResult = Field(default_factory=NluResult)
 
 
-def get_settings(request: Request) -> Settings:
+# `async def`: FastAPI runs a plain `def` dependency in the thread pool, a hand-off per request
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_dialogue(request: Request) -> DialogueClient:
+async def get_dialogue(request: Request) -> DialogueClient:
     client: DialogueClient = request.app.state.dialogue
     return client
 

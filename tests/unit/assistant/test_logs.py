@@ -122,3 +122,19 @@ def test_city_app_factory_filters_uvicorn_loggers() -> None:
         access.removeFilter(old)
     city_app(load_city_settings())
     assert any(isinstance(f, PiiMaskingFilter) for f in access.filters)
+
+
+def test_no_info_line_per_request_from_httpx(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 12: httpx's INFO line per request (each turn to Rasa) costs CPU and repeats
+    gorod_dialogue_turn_seconds; the gateway's logging set-up keeps httpx to warnings."""
+    import httpx
+
+    from assistant.gateway.logs import configure_logging
+
+    configure_logging()
+    caplog.set_level(logging.INFO)
+    with httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200))) as client:
+        assert client.get("http://rasa.internal/healthz").status_code == 200
+    assert not [r for r in caplog.records if r.name == "httpx"]
+    logging.getLogger("assistant.gateway.dialogue").info("still logged")
+    assert [r for r in caplog.records if r.getMessage() == "still logged"]
