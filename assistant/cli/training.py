@@ -41,11 +41,13 @@ def train(force: bool = False) -> bool:
     if not rasa.exists():
         raise FileNotFoundError(f"{rasa} is missing: run ./manage.sh setup to create it")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
+    # the data as training reads it: a change made while it trains leaves the model stale
+    trained_on = project_fingerprint()
     command = [str(rasa), "train", "--fixed-model-name", "city", "--out", "models"]
     with open(LOG_DIR / "train.log", "wb") as out:
         result = subprocess.run(command, cwd=NLU_DIR, env=base_env(), stdout=out,
                                 stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0 or not RASA_MODEL.exists():
         raise subprocess.CalledProcessError(result.returncode, command)
-    FINGERPRINT.write_text(project_fingerprint())
+    FINGERPRINT.write_text(trained_on)
     return True
