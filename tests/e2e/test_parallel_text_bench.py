@@ -38,7 +38,7 @@ def test_parallel_callers_play_the_booking_dialogues(stack: RunningStack) -> Non
 
 def test_paced_callers_pause_between_lines(stack: RunningStack) -> None:
     booking = booking_dialogues(load_dialogues())[:1]
-    pace_s = 0.4
+    pace_s = 1.0  # half a pause (the least) outlasts a turn here: unpaced callers finish sooner
     report = run_parallel_text_bench(stack.gateway_url, booking, 2, pace_s=pace_s)
     lines = len(booking[0].lines)
     assert report["errors"] == 0 and report["fallbacks"] == 0, report
